@@ -1,0 +1,57 @@
+#pragma once
+// Effects: what a node wants done, returned as data. The simulator and the stdio adapter are
+// two interpreters of the same effects; a node never performs I/O itself.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "message.hpp"
+
+namespace millpond {
+
+struct SendEffect {
+    Message message;
+};
+// Fire on_timer(key) at deadline_us (absolute, the node's own clock). Setting a key that is
+// already set replaces its deadline.
+struct SetTimerEffect {
+    std::string key;
+    Instant deadline_us;
+};
+struct CancelTimerEffect {
+    std::string key;
+};
+// A line for the node's stderr-style log.
+struct LogEffect {
+    std::string line;
+};
+
+using Effect = std::variant<SendEffect, SetTimerEffect, CancelTimerEffect, LogEffect>;
+
+// The buffer a node writes its effects into during one step (stateright's `Out`).
+class Out {
+  public:
+    explicit Out(NodeId self) : self_(std::move(self)) {}
+
+    const NodeId& self() const { return self_; }
+
+    void send(NodeId dest, json body) {
+        effects_.emplace_back(SendEffect{Message{self_, std::move(dest), std::move(body)}});
+    }
+    void set_timer(std::string key, Instant deadline_us) {
+        effects_.emplace_back(SetTimerEffect{std::move(key), deadline_us});
+    }
+    void cancel_timer(std::string key) { effects_.emplace_back(CancelTimerEffect{std::move(key)}); }
+    void log(std::string line) { effects_.emplace_back(LogEffect{std::move(line)}); }
+
+    std::vector<Effect>& effects() { return effects_; }
+    const std::vector<Effect>& effects() const { return effects_; }
+    void clear() { effects_.clear(); }
+
+  private:
+    NodeId self_;
+    std::vector<Effect> effects_;
+};
+
+}  // namespace millpond

@@ -1,0 +1,60 @@
+#include "handler_node.hpp"
+
+#include "assert.hpp"
+
+namespace millpond {
+
+void HandlerNode::on_init(const InitInfo& init, Instant now_us, Out& out) {
+    id_ = init.node_id;
+    node_ids_ = init.node_ids;
+    seed_ = init.seed;
+    on_start(now_us, out);
+}
+
+void HandlerNode::handle(std::string type, Handler handler) {
+    auto [it, inserted] = handlers_.emplace(std::move(type), std::move(handler));
+    MP_ASSERT(inserted);
+}
+
+void HandlerNode::on_message(Message&& message, Instant now_us, Out& out) {
+    if (rpc_.on_reply(message, now_us, out)) return;
+    const std::string type = body_type(message.body);
+    auto it = handlers_.find(type);
+    if (it == handlers_.end()) {
+        if (body_int_or_missing(message.body, "msg_id") >= 0) {
+            reply_error(out, message, ErrorCode::kNotSupported,
+                        type.empty() ? "body has no string 'type'"
+                                     : "message type '" + type + "' is not supported");
+        } else {
+            out.log("ignoring message of type '" + type + "' from " + message.src);
+        }
+        return;
+    }
+    try {
+        it->second(message, now_us, out);
+    } catch (const MalformedRequest& error) {
+        reply_error(out, message, ErrorCode::kMalformedRequest,
+                    "malformed " + type + ": " + error.what());
+    }
+}
+
+void HandlerNode::on_timer(const std::string& key, Instant now_us, Out& out) {
+    if (rpc_.on_timer(key, now_us, out)) return;
+    on_own_timer(key, now_us, out);
+}
+
+void HandlerNode::reply(Out& out, const Message& request, json body) {
+    MP_ASSERT(body.is_object());
+    const std::int64_t request_id = body_int_or_missing(request.body, "msg_id");
+    if (request_id >= 0) body["in_reply_to"] = request_id;
+    body["msg_id"] = rpc_.next_msg_id();
+    out.send(request.src, std::move(body));
+}
+
+void HandlerNode::reply_error(Out& out, const Message& request, ErrorCode code,
+                              std::string text) {
+    reply(out, request,
+          error_body(code, std::move(text), -1));
+}
+
+}  // namespace millpond

@@ -1,0 +1,59 @@
+#pragma once
+// A convenient base for node designs: register a handler per message type, reply, and call
+// other participants with continuations, as with Maelstrom's Go library, but every action is
+// an effect. It routes replies to the RPC helper, answers unknown request types with error 10
+// and malformed ones (a MalformedRequest thrown by a handler) with error 12.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "body.hpp"
+#include "errors.hpp"
+#include "node.hpp"
+#include "rpc.hpp"
+
+namespace millpond {
+
+class HandlerNode : public Node {
+  public:
+    void on_init(const InitInfo& init, Instant now_us, Out& out) final;
+    void on_message(Message&& message, Instant now_us, Out& out) final;
+    void on_timer(const std::string& key, Instant now_us, Out& out) final;
+
+  protected:
+    using Handler = std::function<void(Message& request, Instant now_us, Out& out)>;
+
+    // REQUIRES: called from the constructor or on_start, once per type.
+    void handle(std::string type, Handler handler);
+
+    void reply(Out& out, const Message& request, json body);
+    void reply_error(Out& out, const Message& request, ErrorCode code, std::string text);
+    MsgId rpc(Out& out, NodeId dest, json body, Instant now_us, Instant timeout_us,
+              Rpc::Callback callback) {
+        return rpc_.call(out, std::move(dest), std::move(body), now_us, timeout_us,
+                         std::move(callback));
+    }
+
+    // After init: id() and node_ids() are known.
+    virtual void on_start(Instant /*now_us*/, Out& /*out*/) {}
+    // Timers the design set itself (not the RPC helper's).
+    virtual void on_own_timer(const std::string& key, Instant /*now_us*/, Out& out) {
+        out.log("unexpected timer " + key);
+    }
+
+    const NodeId& id() const { return id_; }
+    const std::vector<NodeId>& node_ids() const { return node_ids_; }
+    std::uint64_t seed() const { return seed_; }
+    const Rpc& rpc_helper() const { return rpc_; }
+
+  private:
+    NodeId id_;
+    std::vector<NodeId> node_ids_;
+    std::uint64_t seed_ = 0;
+    Rpc rpc_;
+    std::map<std::string, Handler, std::less<>> handlers_;
+};
+
+}  // namespace millpond

@@ -1,0 +1,45 @@
+#pragma once
+// Stable hashing: the same bytes give the same value on every platform and every run.
+// Used wherever a hash reaches routing, ordering or output (std::hash never does).
+
+#include <cstdint>
+#include <string_view>
+
+namespace millpond {
+
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+inline constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+constexpr std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t state = kFnvOffset) {
+    for (unsigned char c : bytes) {
+        state ^= c;
+        state *= kFnvPrime;
+    }
+    return state;
+}
+
+// SplitMix64's finaliser: a bijective mixer with good avalanche, used to seed and derive.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+// Incremental 64-bit hasher for fingerprints: absorbs integers and strings in order.
+class Hasher {
+  public:
+    void add(std::uint64_t value) { state_ = mix64(state_ ^ (value + 0x9e3779b97f4a7c15ULL)); }
+    void add(std::string_view bytes) {
+        add(static_cast<std::uint64_t>(bytes.size()));
+        add(fnv1a64(bytes));
+    }
+    std::uint64_t value() const { return state_; }
+
+  private:
+    std::uint64_t state_ = 0x6d696c6c706f6e64ULL;  // "millpond"
+};
+
+}  // namespace millpond
