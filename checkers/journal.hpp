@@ -1,0 +1,35 @@
+#pragma once
+// The network journal: every message the network accepted (send), handed to its receiver
+// (recv) or lost (drop), with simulated time. Like Maelstrom's net-journal, a send is logged
+// before any loss decision; a drop is millpond's addition (Maelstrom logs nothing for a
+// message a partition ate).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace millpond::journal {
+
+enum class EventKind : std::uint8_t { kSend, kRecv, kDrop };
+
+struct Event {
+    EventKind kind;
+    std::int64_t time_us;
+    std::int64_t message_id;  // the network's global message counter, from 0
+    std::int32_t src;         // participant index, see Journal::participants
+    std::int32_t dest;
+    std::string type;         // the body's "type"
+};
+
+struct Journal {
+    std::vector<std::string> participants;  // index -> id ("c3", "n0", "lin-kv")
+    std::vector<Event> events;
+
+    // Maelstrom's rule: a participant is a client iff its id starts with 'c'.
+    bool is_client(std::int32_t participant) const {
+        const std::string& id = participants[static_cast<std::size_t>(participant)];
+        return !id.empty() && id[0] == 'c';
+    }
+};
+
+}  // namespace millpond::journal
