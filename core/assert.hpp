@@ -38,8 +38,8 @@ std::string assert_show(const T& value) {
 
 #define MP_ASSERT_OP_(a, op, b)                                                                \
     do {                                                                                       \
-        const auto& mp_lhs_ = (a);                                                             \
-        const auto& mp_rhs_ = (b);                                                             \
+        const auto mp_lhs_ = (a);                                                              \
+        const auto mp_rhs_ = (b);                                                              \
         if (!(mp_lhs_ op mp_rhs_)) [[unlikely]]                                                \
             ::millpond::detail::assert_fail(                                                   \
                 #a " " #op " " #b,                                                             \
