@@ -1,0 +1,759 @@
+#include "simulation.hpp"
+
+#include <iostream>
+#include <map>
+#include <optional>
+#include <deque>
+#include <queue>
+#include <variant>
+
+#include "core/assert.hpp"
+#include "core/errors.hpp"
+#include "core/hash.hpp"
+#include "event_queue.hpp"
+#include "fingerprint.hpp"
+
+namespace millpond::sim {
+
+namespace {
+
+// Life cycle of a run (Maelstrom's, spec §0):
+//   1. t = 0: one init client per node sends `init`; the run waits for every init_ok (10 s).
+//   2. Setup clients are opened and closed (they only consume client ids, as in Maelstrom).
+//   3. Main phase: ops staggered at --rate over --concurrency worker threads for --time-limit;
+//      worker i talks to node i mod n; an :info op gives the thread a new process and client.
+//   4. Workloads with a final phase: wait for in-flight ops, heal, wait 10 s, then final ops
+//      per thread, capped at 10 s.
+//   5. The run ends when every thread is idle after the last phase.
+// The network reproduces Maelstrom's per-receiver queue: the receiver takes the message with
+// the earliest deadline as soon as it is free and holds it until that deadline, so a long
+// delay blocks what queues behind it (head-of-line), exactly like Maelstrom's delivery thread.
+
+enum class ParticipantKind { kNode, kService, kClient };
+
+struct Timer {
+    Instant deadline_us;
+    std::uint64_t generation;
+};
+
+struct InFlight {
+    Instant deadline_us;
+    std::uint64_t sequence;
+    std::int64_t message_id;
+    std::int32_t src;
+    Message message;
+};
+
+struct LaterDeadline {
+    bool operator()(const InFlight& a, const InFlight& b) const {
+        if (a.deadline_us != b.deadline_us) return a.deadline_us > b.deadline_us;
+        return a.sequence > b.sequence;
+    }
+};
+
+struct Participant {
+    NodeId id;
+    ParticipantKind kind;
+    std::unique_ptr<Node> node;  // nodes and services
+    std::uint64_t seed = 0;
+    std::map<std::string, Timer, std::less<>> timers;
+    std::priority_queue<InFlight, std::vector<InFlight>, LaterDeadline> inbox;
+    std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
+    std::vector<std::string> log;
+    bool closed = false;         // clients after close
+    std::int32_t worker = -1;    // clients: the worker thread using it; -1 for init clients
+};
+
+struct DeliverEvent {
+    std::int32_t participant;
+};
+struct TimerEvent {
+    std::int32_t participant;
+    std::string key;
+    std::uint64_t generation;
+};
+struct ClientTimeoutEvent {
+    std::int32_t worker;
+    std::uint64_t generation;
+};
+struct GeneratorEvent {
+    std::int32_t stream;  // 0 main, 1 side
+};
+struct PhaseEvent {
+    enum class Kind { kInitDeadline, kMainEnd, kFinalStart, kFinalEnd } kind;
+};
+struct FinalOpEvent {
+    std::int32_t worker;
+};
+
+using Payload = std::variant<DeliverEvent, TimerEvent, ClientTimeoutEvent, GeneratorEvent,
+                             PhaseEvent, FinalOpEvent>;
+
+enum class Phase { kInit, kMain, kDrainMain, kRecovery, kFinal, kDone };
+
+struct Worker {
+    std::int32_t thread = 0;
+    std::int64_t process = 0;
+    std::int32_t node = 0;     // participant index of its node
+    std::int32_t client = -1;  // participant index of its open client, -1 when none
+    std::unique_ptr<WorkloadClient> workload_client;
+    MsgId next_msg_id = 1;
+    bool busy = false;
+    std::size_t invoke_index = 0;  // position of the in-flight invoke in the history
+    MsgId outstanding = -1;        // msg_id awaited, -1 when none
+    std::uint64_t timeout_generation = 0;
+    bool final_done = false;
+};
+
+class Simulation;
+
+class WorkerContext final : public OpContext {
+  public:
+    WorkerContext(Simulation& sim, std::int32_t worker) : sim_(sim), worker_(worker) {}
+    void call(json body) override;
+    void complete(history::OpType type, edn::Value value, edn::Value error) override;
+    void complete_with_error(const json& error_body) override;
+    void complete_with_schema_violation(const std::string& problem) override;
+    Instant now_us() const override;
+
+  private:
+    Simulation& sim_;
+    std::int32_t worker_;
+};
+
+class Simulation {
+  public:
+    Simulation(const RunOptions& options, Workload& workload, const NodeFactory& make_node,
+               const std::vector<std::string>& services, const ServiceFactory& make_service)
+        : options_(options),
+          workload_(workload),
+          root_rng_(options.seed),
+          network_rng_(root_rng_.derive("network")),
+          generator_rng_(root_rng_.derive("generator")),
+          side_rng_(root_rng_.derive("side-generator")),
+          final_rng_(root_rng_.derive("final-generator")) {
+        MP_ASSERT(!options.nodes.empty());
+        MP_ASSERT_GT(options.concurrency, 0);
+        for (const auto& id : options.nodes) {
+            const std::int32_t index = add_participant(id, ParticipantKind::kNode);
+            participants_[index].node = make_node(id);
+            MP_ASSERT(participants_[index].node != nullptr);
+            participants_[index].seed = root_rng_.derive("node/" + id).next_u64();
+            node_indices_.push_back(index);
+        }
+        for (const auto& name : services) {
+            const std::int32_t index = add_participant(name, ParticipantKind::kService);
+            participants_[index].node = make_service(name);
+            MP_ASSERT(participants_[index].node != nullptr);
+            participants_[index].seed = root_rng_.derive("service/" + name).next_u64();
+        }
+        workers_.resize(static_cast<std::size_t>(options.concurrency));
+        for (std::int32_t i = 0; i < options.concurrency; ++i) {
+            Worker& worker = workers_[static_cast<std::size_t>(i)];
+            worker.thread = i;
+            worker.process = i;
+            worker.node = node_indices_[static_cast<std::size_t>(i) % node_indices_.size()];
+        }
+    }
+
+    RunOutcome run();
+
+    // --- used by WorkerContext ---
+    void worker_call(std::int32_t worker_index, json body);
+    void worker_complete(std::int32_t worker_index, history::OpType type, edn::Value value,
+                         edn::Value error);
+    void worker_complete_with_error(std::int32_t worker_index, const json& error_body);
+    Instant now_us() const { return queue_.now_us(); }
+    void add_exception(std::string text) { outcome_.exceptions.push_back(std::move(text)); }
+
+  private:
+    std::int32_t add_participant(const NodeId& id, ParticipantKind kind) {
+        participants_.push_back(Participant{});
+        participants_.back().id = id;
+        participants_.back().kind = kind;
+        outcome_.journal.participants.push_back(id);
+        const auto [it, inserted] =
+            index_by_id_.emplace(id, static_cast<std::int32_t>(participants_.size() - 1));
+        MP_ASSERT(inserted);
+        return static_cast<std::int32_t>(participants_.size() - 1);
+    }
+
+    std::int32_t open_client() {
+        const std::int32_t index =
+            add_participant("c" + std::to_string(next_client_number_++), ParticipantKind::kClient);
+        return index;
+    }
+
+    // ---- network ----
+    void send(std::int32_t src, std::int32_t dest, json body);
+    void take_next(std::int32_t receiver);
+    void on_deliver(std::int32_t receiver);
+    void journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
+                 std::int32_t dest, const json& body);
+
+    // ---- nodes ----
+    void step_node(std::int32_t index, const std::function<void(Node&, Out&)>& input);
+    void apply_effects(std::int32_t index, Out& out);
+    void on_timer(const TimerEvent& event);
+
+    // ---- clients ----
+    void on_client_message(std::int32_t client, Message&& message);
+    void on_client_timeout(const ClientTimeoutEvent& event);
+    void on_generator(std::int32_t stream);
+    void try_issue(std::int32_t stream);
+    void issue(std::int32_t worker_index, Invocation op);
+    std::int32_t free_worker() const;
+    void schedule_stream(std::int32_t stream, Instant after_us);
+    void on_thread_freed(std::int32_t worker_index);
+    void start_final_phase();
+    void schedule_final_op(std::int32_t worker_index, Instant delay_us);
+    void on_final_op(std::int32_t worker_index);
+    void maybe_finish();
+    bool all_idle() const;
+    void record(history::Op op);
+    std::int64_t history_time_ns() const { return (now_us() - main_start_us_) * 1000; }
+
+    const RunOptions& options_;
+    Workload& workload_;
+    Rng root_rng_;
+    Rng network_rng_;
+    Rng generator_rng_;
+    Rng side_rng_;
+    Rng final_rng_;
+
+    EventQueue<Payload> queue_;
+    std::deque<Participant> participants_;  // deque: references stay valid as clients open
+    std::vector<std::int32_t> node_indices_;
+    std::vector<Worker> workers_;
+    std::int64_t next_client_number_ = 0;
+    std::int64_t next_message_id_ = 0;
+    std::uint64_t next_inbox_sequence_ = 0;
+    std::uint64_t next_timer_generation_ = 0;
+    Hasher fingerprint_;
+    RunOutcome outcome_;
+
+    Phase phase_ = Phase::kInit;
+    std::int32_t init_pending_ = 0;
+    Instant main_start_us_ = 0;
+    Instant main_end_us_ = 0;
+    Instant final_end_us_ = 0;
+    // Per op stream: the time its next op is due, and whether it waits for a free thread.
+    Instant stream_due_us_[2] = {0, 0};
+    bool stream_waiting_[2] = {false, false};
+    bool stream_active_[2] = {false, false};
+    Instant side_gap_mean_us_ = 0;
+    std::vector<Invocation> pending_final_;
+    std::vector<std::pair<std::int32_t, std::int32_t>> init_clients_;  // (client, node)
+    std::map<NodeId, std::int32_t, std::less<>> index_by_id_;
+};
+
+void WorkerContext::call(json body) { sim_.worker_call(worker_, std::move(body)); }
+void WorkerContext::complete(history::OpType type, edn::Value value, edn::Value error) {
+    sim_.worker_complete(worker_, type, std::move(value), std::move(error));
+}
+void WorkerContext::complete_with_error(const json& error_body) {
+    sim_.worker_complete_with_error(worker_, error_body);
+}
+void WorkerContext::complete_with_schema_violation(const std::string& problem) {
+    // Maelstrom's defrpc throws on a reply that breaks the closed schema; the worker records
+    // the op as :info with the exception.
+    sim_.add_exception(problem);
+    sim_.worker_complete(worker_, history::OpType::kInfo, edn::Value(),
+                         edn::Value("indeterminate: " + problem));
+}
+Instant WorkerContext::now_us() const { return sim_.now_us(); }
+
+// ---------------------------------------------------------------------------------------------
+// Network
+
+void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
+                         std::int32_t dest, const json& body) {
+    outcome_.journal.events.push_back(
+        journal::Event{kind, now_us(), message_id, src, dest, body_type(body)});
+    fingerprint_.add(static_cast<std::uint64_t>(kind));
+    fingerprint_.add(static_cast<std::uint64_t>(now_us()));
+    fingerprint_.add(static_cast<std::uint64_t>(message_id));
+    fingerprint_.add(static_cast<std::uint64_t>(src) << 32 | static_cast<std::uint32_t>(dest));
+}
+
+void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
+    const std::int64_t message_id = next_message_id_++;
+    journal(journal::EventKind::kSend, message_id, src, dest, body);
+    hash_json(fingerprint_, body);
+    Participant& from = participants_[static_cast<std::size_t>(src)];
+    Participant& to = participants_[static_cast<std::size_t>(dest)];
+    if (options_.log_net_send)
+        std::cerr << ":send {:id " << message_id << ", :src \"" << from.id << "\", :dest \""
+                  << to.id << "\", :body " << body.dump() << "}\n";
+    // Clients get 0 ms; servers (nodes and services) pay the drawn latency (spec §5.1).
+    const bool client_involved =
+        from.kind == ParticipantKind::kClient || to.kind == ParticipantKind::kClient;
+    const Instant latency_us =
+        client_involved ? 0
+                        : sample_latency_ms(options_.latency_dist, options_.latency_ms,
+                                            network_rng_) * 1000;
+    to.inbox.push(InFlight{now_us() + latency_us, next_inbox_sequence_++, message_id, src,
+                           Message{from.id, to.id, std::move(body)}});
+    if (!to.receiving) take_next(dest);
+}
+
+void Simulation::take_next(std::int32_t receiver) {
+    Participant& to = participants_[static_cast<std::size_t>(receiver)];
+    MP_ASSERT(!to.receiving);
+    if (to.inbox.empty()) return;
+    to.receiving = std::move(const_cast<InFlight&>(to.inbox.top()));
+    to.inbox.pop();
+    queue_.push(std::max(now_us(), to.receiving->deadline_us), DeliverEvent{receiver});
+}
+
+void Simulation::on_deliver(std::int32_t receiver) {
+    Participant& to = participants_[static_cast<std::size_t>(receiver)];
+    MP_ASSERT(to.receiving.has_value());
+    InFlight in_flight = std::move(*to.receiving);
+    to.receiving.reset();
+    const std::int32_t src = in_flight.src;
+    if (to.kind == ParticipantKind::kClient && to.closed) {
+        // Maelstrom's network would blow up the sender's stdout thread here (spec §1.1); we
+        // drop the message and journal the drop instead.
+        journal(journal::EventKind::kDrop, in_flight.message_id, src, receiver,
+                in_flight.message.body);
+    } else {
+        journal(journal::EventKind::kRecv, in_flight.message_id, src, receiver,
+                in_flight.message.body);
+        if (options_.log_net_recv)
+            std::cerr << ":recv {:id " << in_flight.message_id << ", :src \""
+                      << in_flight.message.src << "\", :dest \"" << to.id
+                      << "\", :body " << in_flight.message.body.dump() << "}\n";
+        if (to.kind == ParticipantKind::kClient) {
+            on_client_message(receiver, std::move(in_flight.message));
+        } else {
+            const std::uint64_t seed = to.seed;
+            Message message = std::move(in_flight.message);
+            step_node(receiver, [&](Node& node, Out& out) {
+                dispatch_message(node, std::move(message), seed, now_us(), out);
+            });
+        }
+    }
+    if (!participants_[static_cast<std::size_t>(receiver)].receiving) take_next(receiver);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes and services
+
+void Simulation::step_node(std::int32_t index, const std::function<void(Node&, Out&)>& input) {
+    Participant& participant = participants_[static_cast<std::size_t>(index)];
+    if (!outcome_.aborted.empty()) return;
+    Out out(participant.id);
+    try {
+        input(*participant.node, out);
+    } catch (const std::exception& error) {
+        outcome_.aborted = participant.id + " threw out of a step: " + error.what();
+        return;
+    }
+    apply_effects(index, out);
+}
+
+void Simulation::apply_effects(std::int32_t index, Out& out) {
+    Participant& participant = participants_[static_cast<std::size_t>(index)];
+    for (auto& effect : out.effects()) {
+        if (auto* send_effect = std::get_if<SendEffect>(&effect)) {
+            auto found = index_by_id_.find(send_effect->message.dest);
+            if (found == index_by_id_.end()) {
+                participants_[static_cast<std::size_t>(index)].log.push_back(
+                    "millpond: dropped a message to unknown destination '" +
+                    send_effect->message.dest + "'");
+                continue;
+            }
+            send(index, found->second, std::move(send_effect->message.body));
+        } else if (auto* set = std::get_if<SetTimerEffect>(&effect)) {
+            const std::uint64_t generation = ++next_timer_generation_;
+            participant.timers[set->key] = Timer{set->deadline_us, generation};
+            queue_.push(std::max(now_us(), set->deadline_us),
+                        TimerEvent{index, set->key, generation});
+        } else if (auto* cancel = std::get_if<CancelTimerEffect>(&effect)) {
+            participant.timers.erase(cancel->key);
+        } else if (auto* log = std::get_if<LogEffect>(&effect)) {
+            if (options_.log_stderr) std::cerr << participant.id << ": " << log->line << "\n";
+            participant.log.push_back(std::move(log->line));
+        }
+    }
+}
+
+void Simulation::on_timer(const TimerEvent& event) {
+    Participant& participant = participants_[static_cast<std::size_t>(event.participant)];
+    auto it = participant.timers.find(event.key);
+    if (it == participant.timers.end() || it->second.generation != event.generation) return;
+    participant.timers.erase(it);
+    fingerprint_.add(0x74696d6572ULL);  // "timer"
+    fingerprint_.add(static_cast<std::uint64_t>(event.participant));
+    fingerprint_.add(event.key);
+    step_node(event.participant,
+              [&](Node& node, Out& out) { node.on_timer(event.key, now_us(), out); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+void Simulation::record(history::Op op) {
+    op.index = static_cast<std::int64_t>(outcome_.history.size());
+    op.time_ns = history_time_ns();
+    fingerprint_.add(static_cast<std::uint64_t>(op.type));
+    fingerprint_.add(static_cast<std::uint64_t>(op.process));
+    fingerprint_.add(op.f);
+    outcome_.history.push_back(std::move(op));
+}
+
+void Simulation::on_client_message(std::int32_t client, Message&& message) {
+    Participant& participant = participants_[static_cast<std::size_t>(client)];
+    if (participant.worker < 0) {
+        // An init client: the only check Maelstrom makes is type == init_ok.
+        if (phase_ == Phase::kInit && body_type(message.body) == "init_ok") {
+            participant.closed = true;
+            if (--init_pending_ == 0) {
+                phase_ = Phase::kMain;
+                main_start_us_ = now_us();
+                main_end_us_ = main_start_us_ + options_.time_limit_us;
+                // Setup clients: one per node, opened and closed (spec §1.5 numbering).
+                for (std::size_t i = 0; i < node_indices_.size(); ++i)
+                    participants_[static_cast<std::size_t>(open_client())].closed = true;
+                queue_.push(main_end_us_, PhaseEvent{PhaseEvent::Kind::kMainEnd});
+                if (options_.rate > 0) {
+                    stream_active_[0] = true;
+                    schedule_stream(0, main_start_us_);
+                }
+                side_gap_mean_us_ = workload_.side_stream_mean_gap_us(options_.concurrency);
+                if (side_gap_mean_us_ > 0 && options_.rate > 0) {
+                    stream_active_[1] = true;
+                    schedule_stream(1, main_start_us_);
+                }
+            }
+        }
+        return;
+    }
+    Worker& worker = workers_[static_cast<std::size_t>(participant.worker)];
+    const std::int64_t in_reply_to = body_int_or_missing(message.body, "in_reply_to");
+    // A reply to anything but the awaited request is dropped silently (spec §1.3).
+    if (!worker.busy || worker.client != client || worker.outstanding < 0 ||
+        in_reply_to != worker.outstanding)
+        return;
+    worker.outstanding = -1;
+    ++worker.timeout_generation;
+    WorkerContext context(*this, participant.worker);
+    if (is_error_body(message.body)) {
+        worker_complete_with_error(participant.worker, message.body);
+        return;
+    }
+    worker.workload_client->on_reply(std::move(message.body), context);
+}
+
+void Simulation::worker_call(std::int32_t worker_index, json body) {
+    Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+    MP_ASSERT(worker.busy);
+    MP_ASSERT_EQ(worker.outstanding, -1);
+    MP_ASSERT_GE(worker.client, 0);
+    const MsgId msg_id = worker.next_msg_id++;
+    body["msg_id"] = msg_id;
+    worker.outstanding = msg_id;
+    const std::uint64_t generation = ++worker.timeout_generation;
+    queue_.push(now_us() + kClientTimeoutUs, ClientTimeoutEvent{worker_index, generation});
+    send(worker.client, worker.node, std::move(body));
+}
+
+void Simulation::on_client_timeout(const ClientTimeoutEvent& event) {
+    Worker& worker = workers_[static_cast<std::size_t>(event.worker)];
+    if (!worker.busy || worker.timeout_generation != event.generation) return;
+    worker.outstanding = -1;
+    ++worker.timeout_generation;
+    const history::Op& invoke = outcome_.history[worker.invoke_index];
+    // Client timeout: :fail when f is idempotent, else :info; error :net-timeout (spec §1.7).
+    worker_complete(event.worker,
+                    workload_.is_idempotent(invoke.f) ? history::OpType::kFail
+                                                      : history::OpType::kInfo,
+                    invoke.value, edn::Value::keyword("net-timeout"));
+}
+
+void Simulation::worker_complete_with_error(std::int32_t worker_index, const json& error_body) {
+    Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+    const history::Op& invoke = outcome_.history[worker.invoke_index];
+    const std::int64_t code = body_int_or_missing(error_body, "code");
+    const ErrorInfo info = error_info(static_cast<int>(code));
+    edn::Value text = error_body.contains("text") ? edn::from_json(error_body["text"], false)
+                                                  : edn::Value();
+    edn::Value error = edn::Value::vector({edn::Value::keyword(std::string(info.name)), text});
+    const bool fail = info.definite || workload_.is_idempotent(invoke.f);
+    worker_complete(worker_index, fail ? history::OpType::kFail : history::OpType::kInfo,
+                    invoke.value, std::move(error));
+}
+
+void Simulation::worker_complete(std::int32_t worker_index, history::OpType type,
+                                 edn::Value value, edn::Value error) {
+    Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+    MP_ASSERT(worker.busy);
+    MP_ASSERT(type != history::OpType::kInvoke);
+    if (worker.outstanding >= 0) {
+        worker.outstanding = -1;
+        ++worker.timeout_generation;
+    }
+    const history::Op invoke = outcome_.history[worker.invoke_index];
+    history::Op completion;
+    completion.type = type;
+    completion.process = worker.process;
+    completion.f = invoke.f;
+    completion.value = std::move(value);
+    for (const auto& [key, item] : invoke.extra) completion.extra.emplace_back(key, item);
+    if (!error.is_nil()) completion.set_extra("error", std::move(error));
+    record(completion);
+    workload_.observe(invoke, outcome_.history.back());
+    worker.busy = false;
+    if (type == history::OpType::kInfo) {
+        // Indeterminate: a new process, and a fresh client (kafka, echo... are not reusable).
+        worker.process += options_.concurrency;
+        if (worker.client >= 0) participants_[static_cast<std::size_t>(worker.client)].closed = true;
+        worker.client = -1;
+        worker.workload_client.reset();
+    }
+    on_thread_freed(worker_index);
+}
+
+std::int32_t Simulation::free_worker() const {
+    for (std::size_t i = 0; i < workers_.size(); ++i)
+        if (!workers_[i].busy) return static_cast<std::int32_t>(i);
+    return -1;
+}
+
+void Simulation::schedule_stream(std::int32_t stream, Instant after_us) {
+    // Maelstrom's stagger: successive ops spaced by uniform gaps in [0, 2 * mean).
+    Instant gap_us = 0;
+    if (stream == 0) {
+        const double mean_gap_us = 1e6 / options_.rate;
+        gap_us = static_cast<Instant>(generator_rng_.uniform_double() * 2.0 * mean_gap_us);
+    } else {
+        gap_us = static_cast<Instant>(side_rng_.uniform_double() * 2.0 *
+                                      static_cast<double>(side_gap_mean_us_));
+    }
+    stream_due_us_[stream] = after_us + gap_us;
+    stream_waiting_[stream] = false;
+    if (stream_due_us_[stream] < main_end_us_)
+        queue_.push(stream_due_us_[stream], GeneratorEvent{stream});
+    else
+        stream_active_[stream] = false;
+}
+
+void Simulation::on_generator(std::int32_t stream) {
+    if (phase_ != Phase::kMain || !stream_active_[stream]) return;
+    try_issue(stream);
+}
+
+void Simulation::try_issue(std::int32_t stream) {
+    const std::int32_t worker_index = free_worker();
+    if (worker_index < 0) {
+        stream_waiting_[stream] = true;  // issued the moment a thread frees; no catch-up burst
+        return;
+    }
+    Invocation op = stream == 0 ? workload_.next_op(worker_index, generator_rng_)
+                                : workload_.next_side_op(side_rng_);
+    issue(worker_index, std::move(op));
+    schedule_stream(stream, now_us());
+}
+
+void Simulation::issue(std::int32_t worker_index, Invocation op) {
+    Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+    MP_ASSERT(!worker.busy);
+    worker.busy = true;
+    history::Op invoke;
+    invoke.type = history::OpType::kInvoke;
+    invoke.process = worker.process;
+    invoke.f = op.f;
+    invoke.value = op.value;
+    invoke.extra = op.extra;
+    record(std::move(invoke));
+    worker.invoke_index = outcome_.history.size() - 1;
+    if (op.immediate_info) {
+        worker_complete(worker_index, history::OpType::kInfo, op.value, edn::Value());
+        return;
+    }
+    if (worker.client < 0) {
+        // Clients open lazily on a thread's first op, and again after an :info.
+        worker.client = open_client();
+        participants_[static_cast<std::size_t>(worker.client)].worker = worker_index;
+        worker.workload_client = workload_.open_client();
+        worker.next_msg_id = 1;
+    }
+    WorkerContext context(*this, worker_index);
+    worker.workload_client->invoke(op, context);
+}
+
+void Simulation::on_thread_freed(std::int32_t worker_index) {
+    if (phase_ == Phase::kMain) {
+        // The stream that has waited longest goes first.
+        std::int32_t first = -1;
+        for (std::int32_t s = 0; s < 2; ++s)
+            if (stream_active_[s] && stream_waiting_[s] &&
+                (first < 0 || stream_due_us_[s] < stream_due_us_[first]))
+                first = s;
+        if (first >= 0) try_issue(first);
+        return;
+    }
+    if (phase_ == Phase::kDrainMain) {
+        if (all_idle()) {
+            phase_ = Phase::kRecovery;
+            // The nemesis heal would run here; then Maelstrom's recovery sleep.
+            queue_.push(now_us() + kRecoveryWaitUs, PhaseEvent{PhaseEvent::Kind::kFinalStart});
+        }
+        return;
+    }
+    if (phase_ == Phase::kFinal) {
+        Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+        if (!worker.final_done) {
+            auto step = workload_.next_final_op(worker_index, final_rng_);
+            if (!step) {
+                worker.final_done = true;
+            } else {
+                pending_final_[static_cast<std::size_t>(worker_index)] = std::move(step->op);
+                queue_.push(now_us() + step->delay_us, FinalOpEvent{worker_index});
+                return;
+            }
+        }
+        maybe_finish();
+    }
+}
+
+void Simulation::start_final_phase() {
+    phase_ = Phase::kFinal;
+    final_end_us_ = now_us() + kFinalPhaseCapUs;
+    queue_.push(final_end_us_, PhaseEvent{PhaseEvent::Kind::kFinalEnd});
+    pending_final_.resize(workers_.size());
+    for (std::size_t i = 0; i < workers_.size(); ++i) on_thread_freed(static_cast<std::int32_t>(i));
+}
+
+void Simulation::on_final_op(std::int32_t worker_index) {
+    if (phase_ != Phase::kFinal) return;
+    Worker& worker = workers_[static_cast<std::size_t>(worker_index)];
+    MP_ASSERT(!worker.busy);
+    issue(worker_index, std::move(pending_final_[static_cast<std::size_t>(worker_index)]));
+}
+
+bool Simulation::all_idle() const {
+    for (const auto& worker : workers_)
+        if (worker.busy) return false;
+    return true;
+}
+
+void Simulation::maybe_finish() {
+    if (phase_ != Phase::kFinal) return;
+    for (const auto& worker : workers_)
+        if (worker.busy || !worker.final_done) return;
+    phase_ = Phase::kDone;
+}
+
+RunOutcome Simulation::run() {
+    // Init: one fresh client per node, in node order.
+    json node_ids = json::array();
+    for (const auto& id : options_.nodes) node_ids.push_back(id);
+    for (std::int32_t node : node_indices_) {
+        const std::int32_t client = open_client();
+        ++init_pending_;
+        init_clients_.emplace_back(client, node);
+        send(client, node,
+             json{{"type", "init"},
+                  {"msg_id", 1},
+                  {"node_id", participants_[static_cast<std::size_t>(node)].id},
+                  {"node_ids", node_ids}});
+    }
+    for (std::size_t i = 0; i < participants_.size(); ++i) {
+        Participant& participant = participants_[i];
+        if (participant.kind != ParticipantKind::kService) continue;
+        InitInfo init{participant.id, options_.nodes, participant.seed};
+        step_node(static_cast<std::int32_t>(i),
+                  [&](Node& node, Out& out) { node.on_init(init, now_us(), out); });
+    }
+    queue_.push(kInitTimeoutUs, PhaseEvent{PhaseEvent::Kind::kInitDeadline});
+
+    while (phase_ != Phase::kDone && outcome_.aborted.empty()) {
+        if (queue_.empty()) {
+            // Nothing left to happen: only possible when clients wait on nothing.
+            if (phase_ == Phase::kMain || phase_ == Phase::kDrainMain) {
+                phase_ = Phase::kDone;
+                break;
+            }
+            outcome_.aborted = "the event queue ran dry before the run finished";
+            break;
+        }
+        if (outcome_.events_processed >= options_.max_events) {
+            outcome_.aborted = "event budget of " + std::to_string(options_.max_events) +
+                               " events exhausted at simulated time " +
+                               std::to_string(now_us()) + " us";
+            break;
+        }
+        auto entry = queue_.pop();
+        ++outcome_.events_processed;
+        std::visit(
+            [&](auto& event) {
+                using T = std::decay_t<decltype(event)>;
+                if constexpr (std::is_same_v<T, DeliverEvent>) {
+                    on_deliver(event.participant);
+                } else if constexpr (std::is_same_v<T, TimerEvent>) {
+                    on_timer(event);
+                } else if constexpr (std::is_same_v<T, ClientTimeoutEvent>) {
+                    on_client_timeout(event);
+                } else if constexpr (std::is_same_v<T, GeneratorEvent>) {
+                    on_generator(event.stream);
+                } else if constexpr (std::is_same_v<T, FinalOpEvent>) {
+                    on_final_op(event.worker);
+                } else if constexpr (std::is_same_v<T, PhaseEvent>) {
+                    switch (event.kind) {
+                        case PhaseEvent::Kind::kInitDeadline:
+                            if (phase_ == Phase::kInit) {
+                                std::string missing;
+                                for (const auto& [client, node] : init_clients_) {
+                                    if (participants_[static_cast<std::size_t>(client)].closed)
+                                        continue;
+                                    if (!missing.empty()) missing += ", ";
+                                    missing += participants_[static_cast<std::size_t>(node)].id;
+                                }
+                                outcome_.aborted = "init failed: " + missing +
+                                                   " did not answer init with init_ok within 10 s";
+                            }
+                            break;
+                        case PhaseEvent::Kind::kMainEnd:
+                            stream_active_[0] = stream_active_[1] = false;
+                            if (workload_.has_final_phase()) {
+                                phase_ = Phase::kDrainMain;
+                                if (all_idle()) on_thread_freed(0);
+                            } else {
+                                phase_ = Phase::kFinal;  // no final ops: just drain
+                                for (auto& worker : workers_) worker.final_done = true;
+                                maybe_finish();
+                            }
+                            break;
+                        case PhaseEvent::Kind::kFinalStart:
+                            start_final_phase();
+                            break;
+                        case PhaseEvent::Kind::kFinalEnd:
+                            // Maelstrom caps the final phase at 10 s: no new final ops.
+                            for (auto& worker : workers_) worker.final_done = true;
+                            maybe_finish();
+                            break;
+                    }
+                }
+            },
+            entry.payload);
+    }
+    outcome_.end_time_us = now_us();
+    outcome_.fingerprint = fingerprint_.value();
+    for (auto& participant : participants_)
+        if (participant.kind != ParticipantKind::kClient)
+            outcome_.node_logs.emplace_back(participant.id, std::move(participant.log));
+    return std::move(outcome_);
+}
+
+}  // namespace
+
+RunOutcome run_simulation(const RunOptions& options, Workload& workload,
+                          const NodeFactory& make_node, const std::vector<std::string>& services,
+                          const ServiceFactory& make_service) {
+    Simulation simulation(options, workload, make_node, services, make_service);
+    return simulation.run();
+}
+
+}  // namespace millpond::sim
