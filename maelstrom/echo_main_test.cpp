@@ -1,0 +1,192 @@
+// Golden stdin -> stdout tests of the real millpond-echo binary: the whole path Maelstrom
+// exercises (process, poll loop, codec, EchoNode, flushing, exit code), byte for byte.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+const std::string kBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-echo";
+const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
+
+std::string read_file(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    EXPECT_TRUE(file) << "cannot read " << path;
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    return bytes.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream file(path, std::ios::binary);
+    file << bytes;
+    ASSERT_TRUE(file) << "cannot write " << path;
+}
+
+struct ProgramRun {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the binary with `stdin_path` on stdin, stdout and stderr captured in files, and the
+// test's environment minus MILLPOND_SEED plus `extra_env`.
+ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
+                       const std::vector<std::string>& extra_env = {}) {
+    ProgramRun run;
+    std::string directory = ::testing::TempDir() + "millpond-echo-XXXXXX";
+    if (::mkdtemp(directory.data()) == nullptr) {
+        ADD_FAILURE() << "mkdtemp failed";
+        return run;
+    }
+    const std::string out_path = directory + "/stdout";
+    const std::string err_path = directory + "/stderr";
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    std::vector<std::string> argv_strings = {kBinary};
+    argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : argv_strings) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    std::vector<std::string> env_strings;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (std::string(*entry).rfind("MILLPOND_SEED=", 0) != 0) env_strings.push_back(*entry);
+    }
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    pid_t pid = -1;
+    const int spawned =
+        ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        ADD_FAILURE() << "cannot run " << kBinary << ": error " << spawned;
+        return run;
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) {
+        ADD_FAILURE() << "waitpid failed";
+        return run;
+    }
+    EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+    run.out = read_file(out_path);
+    run.err = read_file(err_path);
+    std::remove(out_path.c_str());
+    std::remove(err_path.c_str());
+    ::rmdir(directory.c_str());
+    return run;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream input(text);
+    for (std::string line; std::getline(input, line);) lines.push_back(line);
+    return lines;
+}
+
+// Set MILLPOND_UPDATE_GOLDEN=1 to rewrite the expected file after a deliberate change; then
+// read the diff before committing it.
+TEST(MillpondEcho, GoldenStdinToStdout) {
+    const std::string expected_path = kTestdata + "/echo.out";
+    const ProgramRun run = run_program({}, kTestdata + "/echo.in");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    if (std::getenv("MILLPOND_UPDATE_GOLDEN") != nullptr) {
+        write_file(expected_path, run.out);
+        GTEST_SKIP() << "rewrote " << expected_path;
+    }
+    const std::string expected = read_file(expected_path);
+    ASSERT_FALSE(expected.empty());
+    // Line by line first, for a readable failure; then byte for byte (newlines, no trailer).
+    const auto got_lines = lines_of(run.out);
+    const auto expected_lines = lines_of(expected);
+    for (std::size_t i = 0; i < std::max(got_lines.size(), expected_lines.size()); ++i) {
+        EXPECT_EQ(i < got_lines.size() ? got_lines[i] : "<missing>",
+                  i < expected_lines.size() ? expected_lines[i] : "<missing>")
+            << "stdout line " << i + 1;
+    }
+    EXPECT_EQ(run.out, expected);
+}
+
+TEST(MillpondEcho, StderrNamesEveryBadLineByNumber) {
+    const ProgramRun run = run_program({}, kTestdata + "/echo.in");
+    EXPECT_EQ(run.exit_code, 0);
+    const std::vector<std::string> expected_fragments = {
+        "millpond-echo: node n1 initialised, seed 626980046172116160 (hash of the node id)",
+        "millpond-echo: stdin line 7: not JSON: parse error at line 1, column 2",
+        "millpond-echo: stdin line 8: malformed request from c3: body must be an object, got "
+        "string; answered with error 12",
+        "millpond-echo: stdin line 9: malformed request from c3: body field 'msg_id' must be an "
+        "integer, got string \"7\"; answered with error 12",
+        "millpond-echo: stdin line 12: message has no 'dest'; skipped",
+        "millpond-echo: stdin line 13: empty line; skipped",
+    };
+    for (const auto& fragment : expected_fragments)
+        EXPECT_NE(run.err.find(fragment), std::string::npos) << fragment << "\nin:\n" << run.err;
+    // Nothing but messages on stdout: every line is a JSON envelope from n1.
+    for (const auto& line : lines_of(run.out)) EXPECT_EQ(line.rfind(R"({"src":"n1",)", 0), 0u);
+}
+
+TEST(MillpondEcho, EmptyInputExitsZeroSilently) {
+    const ProgramRun run = run_program({}, "/dev/null");
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err, "");
+}
+
+TEST(MillpondEcho, SeedComesFromTheEnvironment) {
+    const ProgramRun run =
+        run_program({}, kTestdata + "/echo.in", {"MILLPOND_SEED=18446744073709551615"});
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_NE(run.err.find("node n1 initialised, seed 18446744073709551615 (from MILLPOND_SEED)"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out, read_file(kTestdata + "/echo.out"));
+}
+
+TEST(MillpondEcho, ABadSeedIsOneLineAndExit254) {
+    const ProgramRun run = run_program({}, "/dev/null", {"MILLPOND_SEED=twelve"});
+    EXPECT_EQ(run.exit_code, 254);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err,
+              "millpond-echo: MILLPOND_SEED must be an unsigned 64-bit decimal integer, got "
+              "'twelve'\n");
+}
+
+TEST(MillpondEcho, HelpPrintsUsageAndExitsZero) {
+    const ProgramRun run = run_program({"--help"}, "/dev/null");
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out.rfind("usage: millpond-echo", 0), 0u) << run.out;
+    EXPECT_NE(run.out.find("MILLPOND_SEED"), std::string::npos);
+    EXPECT_EQ(run.err, "");
+}
+
+TEST(MillpondEcho, AnUnknownArgumentIsOneLineOnStderrAndExit254) {
+    const ProgramRun run = run_program({"--node-count", "3"}, "/dev/null");
+    EXPECT_EQ(run.exit_code, 254);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(run.err, "millpond-echo: unknown argument '--node-count' (try --help)\n");
+}
+
+}  // namespace
