@@ -1,0 +1,60 @@
+// The `millpond` command. Everything that touches the outside world before a run starts (the
+// wall clock for the run directory's name, the OS entropy for a fresh seed) lives here, never
+// inside a run: a run sees only its seed.
+
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+std::uint64_t fresh_seed_from_os() {
+    std::uint64_t seed = 0;
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    urandom.read(reinterpret_cast<char*>(&seed), sizeof seed);
+    if (!urandom) seed = static_cast<std::uint64_t>(std::time(nullptr));
+    // Keep fresh seeds short enough to type.
+    return seed % 1'000'000'000'000ULL;
+}
+
+// Maelstrom names run directories by local time, e.g. 20210223T103059.000-0500; millpond uses
+// UTC at one-second resolution and adds the seed.
+std::string run_stamp() {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+    return buffer;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+            std::cout << millpond::sim::main_help();
+            return args.empty() ? 254 : 0;
+        }
+        if (args[0] == "--version") {
+            std::cout << "millpond 0.1.0\n";
+            return 0;
+        }
+        const std::string command = args[0];
+        args.erase(args.begin());
+        if (command == "test")
+            return millpond::sim::run_test_command(args, fresh_seed_from_os(), run_stamp(),
+                                                   std::cout, std::cerr);
+        if (command == "check") return millpond::sim::run_check_command(args, std::cout, std::cerr);
+        std::cerr << "millpond: unknown command '" << command << "' (try millpond --help)\n";
+        return 254;
+    } catch (const std::exception& error) {
+        std::cerr << "millpond: crashed: " << error.what() << "\n";
+        return 255;
+    }
+}
