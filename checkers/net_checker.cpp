@@ -1,5 +1,7 @@
 #include "net_checker.hpp"
 
+#include "stats.hpp"
+
 namespace millpond::checkers {
 
 namespace {
@@ -15,8 +17,9 @@ struct Counts {
         // Every send has its own message id, so the distinct-id count equals the send count.
         result.set_entry("msg-count", sends);
         if (with_msgs_per_op && op_count > 0)
-            result.set_entry("msgs-per-op",
-                             static_cast<double>(sends) / static_cast<double>(op_count));
+            // Maelstrom computes this as a Java float.
+            result.set_entry("msgs-per-op", as_java_float(static_cast<double>(sends) /
+                                                          static_cast<double>(op_count)));
         return result;
     }
 };
