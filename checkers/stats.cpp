@@ -78,8 +78,7 @@ double as_java_float(double value) {
     return widened;
 }
 
-edn::Value check_availability(const history::History& history,
-                              std::optional<double> min_fraction) {
+edn::Value check_availability(const history::History& history, std::optional<double> min_fraction) {
     std::int64_t invokes = 0;
     std::int64_t oks = 0;
     for (const auto& op : history) {

@@ -20,8 +20,7 @@ edn::Value check_stats(const history::History& history);
 // whole history (1 when there are no invocations), written as Maelstrom writes it (a Java float,
 // so 0.99961066, not 0.9996106...). min_fraction: nullopt for --availability unset (always
 // valid), 1.0 for `total`, otherwise the fraction that must be reached (ok-fraction >= it).
-edn::Value check_availability(const history::History& history,
-                              std::optional<double> min_fraction);
+edn::Value check_availability(const history::History& history, std::optional<double> min_fraction);
 
 // A double rounded to float precision and spelled as Java's Float.toString would (the shortest
 // decimal that reads back as the same float), held as the double of that decimal so the EDN
