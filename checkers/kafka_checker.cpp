@@ -1,0 +1,1383 @@
+#include "kafka_checker.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "core/assert.hpp"
+
+namespace millpond::checkers {
+namespace {
+
+using history::Op;
+using history::OpType;
+using KeyId = std::int32_t;     // dense, in edn::Value order of the keys
+using ValueId = std::int32_t;   // dense per key, in edn::Value order of that key's values
+using Position = std::int64_t;  // an op's place in the history vector ("history position")
+
+constexpr std::int64_t kUnknownOffset = std::numeric_limits<std::int64_t>::min();
+constexpr Position kNone = -1;
+constexpr std::size_t kCondenseMany = 32;  // §3.5: duplicate, inconsistent-offsets
+constexpr std::size_t kCondenseFew = 8;    // §3.5: skips, nonmonotonic, cycles
+constexpr std::size_t kUnseenMessagesMax = 32;
+
+edn::Value kw(std::string_view name) { return edn::Value::keyword(std::string(name)); }
+
+class MapBuilder {
+  public:
+    MapBuilder& add(std::string_view key, edn::Value value) {
+        entries_.emplace_back(kw(key), std::move(value));
+        return *this;
+    }
+    edn::Value build() { return edn::Value::map(std::move(entries_)); }
+
+  private:
+    edn::Entries entries_;
+};
+
+double nanos_to_secs(std::int64_t nanos) { return static_cast<double>(nanos) / 1e9; }
+
+struct Pair {
+    std::int64_t offset = kUnknownOffset;
+    ValueId value = 0;
+};
+
+// All pairs one op read from (or sent to) one key, in the op's order. A key polled with an
+// empty list is present with no pairs: Jepsen's op-reads keeps it, and several rules care.
+struct KeyPairs {
+    KeyId key = 0;
+    std::vector<Pair> pairs;
+};
+
+enum class OpKind { kOther, kPoll, kSend, kTxn, kAssign, kSubscribe };
+
+struct ParsedOp {
+    OpKind kind = OpKind::kOther;
+    std::vector<KeyPairs> reads;   // §3.4 op-reads: :poll and :txn ops only
+    std::vector<KeyPairs> writes;  // §3.4 op-writes: :send and :txn ops only
+    std::vector<KeyId> assigned;   // :assign / :subscribe value
+};
+
+// Interns keys and values so every later pass works on small integers. Ids are handed out
+// provisionally while parsing and renumbered afterwards into edn::Value order, so "smallest
+// id" means "first in edn order" everywhere, which is how millpond makes Jepsen's hash-order
+// choices deterministic.
+class Interner {
+  public:
+    KeyId key(const edn::Value& key) {
+        MP_ASSERT(!finalized_);
+        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(value_ids_.size()));
+        if (inserted) value_ids_.emplace_back();
+        return it->second;
+    }
+    ValueId value(KeyId key, const edn::Value& value) {
+        MP_ASSERT(!finalized_);
+        MP_ASSERT_LT(static_cast<std::size_t>(key), value_ids_.size());
+        auto& ids = value_ids_[static_cast<std::size_t>(key)];
+        return ids.emplace(value, static_cast<ValueId>(ids.size())).first->second;
+    }
+
+    // Renumbers into edn order; returns the provisional -> final maps for keys and, per
+    // provisional key, for values.
+    void finalize(std::vector<KeyId>* key_map, std::vector<std::vector<ValueId>>* value_maps) {
+        MP_ASSERT(!finalized_);
+        finalized_ = true;
+        key_map->assign(value_ids_.size(), 0);
+        value_maps->assign(value_ids_.size(), {});
+        keys_.reserve(value_ids_.size());
+        values_.resize(value_ids_.size());
+        KeyId rank = 0;
+        for (auto& [key, provisional] : key_ids_) {
+            (*key_map)[static_cast<std::size_t>(provisional)] = rank;
+            keys_.push_back(key);
+            auto& value_map = (*value_maps)[static_cast<std::size_t>(provisional)];
+            const auto& ids = value_ids_[static_cast<std::size_t>(provisional)];
+            value_map.assign(ids.size(), 0);
+            auto& values = values_[static_cast<std::size_t>(rank)];
+            values.reserve(ids.size());
+            for (const auto& [value, value_provisional] : ids) {
+                value_map[static_cast<std::size_t>(value_provisional)] =
+                    static_cast<ValueId>(values.size());
+                values.push_back(value);
+            }
+            provisional = rank;  // key_ids_ now maps to final ids, for find_key
+            ++rank;
+        }
+        value_ids_.clear();
+    }
+
+    std::optional<KeyId> find_key(const edn::Value& key) const {
+        MP_ASSERT(finalized_);
+        auto it = key_ids_.find(key);
+        if (it == key_ids_.end()) return std::nullopt;
+        return it->second;
+    }
+    std::size_t key_count() const { return keys_.size(); }
+    std::size_t value_count(KeyId key) const {
+        return values_[static_cast<std::size_t>(key)].size();
+    }
+    const edn::Value& key_of(KeyId key) const { return keys_[static_cast<std::size_t>(key)]; }
+    const edn::Value& value_of(KeyId key, ValueId value) const {
+        return values_[static_cast<std::size_t>(key)][static_cast<std::size_t>(value)];
+    }
+
+  private:
+    bool finalized_ = false;
+    std::map<edn::Value, KeyId> key_ids_;
+    std::vector<std::map<edn::Value, ValueId>> value_ids_;  // by provisional key, while parsing
+    std::vector<edn::Value> keys_;
+    std::vector<std::vector<edn::Value>> values_;
+};
+
+// §3.4 version order of one key, derived from its log (offset -> values seen there).
+struct VersionOrder {
+    std::vector<std::int64_t> offsets;                    // occupied raw offsets, ascending
+    std::vector<std::vector<ValueId>> values_at;          // by dense index, ascending ids
+    std::vector<ValueId> by_index;                        // by dense index: the chosen value
+    std::vector<std::int32_t> by_value;                   // by value: dense index, or -1
+    std::vector<std::int32_t> first_index;                // by value: first dense index, or -1
+    std::vector<std::int32_t> last_index;                 // by value: last dense index, or -1
+    std::vector<std::vector<ValueId>> last_index_values;  // by dense index
+};
+
+// One error of some type, with the number Jepsen sorts that type by when condensing.
+struct ErrorCase {
+    edn::Value value;
+    std::int64_t sort_key = 0;
+};
+
+// Per (key, value) facts gathered in one pass over the history.
+struct ValueFacts {
+    Position writer = kNone;        // §3.4 writer-of: last non-invoke op that sent it
+    Position first_reader = kNone;  // first non-invoke op that polled it
+    std::int64_t reader_count = 0;
+    bool ok_read = false;       // read by an ok poll (reads-by-type :ok)
+    bool fail_written = false;  // sent by a failed op (writes-by-type :fail)
+};
+
+struct WrEdge {
+    Position writer = 0;
+    Position reader = 0;
+    KeyId key = 0;
+    ValueId value = 0;
+};
+
+class KafkaAnalysis {
+  public:
+    explicit KafkaAnalysis(const history::History& history)
+        : history_(history), pairs_(history::pair_ops(history)) {}
+
+    edn::Value run();
+
+  private:
+    // Parsing
+    void parse_all();
+    void parse_op(Position position, std::map<std::pair<int, KeyId>, std::size_t>* slots);
+    KeyPairs& slot(ParsedOp* parsed, bool read, const edn::Value& key,
+                   std::map<std::pair<int, KeyId>, std::size_t>* slots);
+    void add_pair(Position position, KeyPairs* into, const edn::Value& key,
+                  const edn::Value& offset, const edn::Value& value);
+    void renumber();
+    void note_malformed(Position position, std::string_view what);
+
+    // Intermediate structures (§3.4)
+    void gather_facts();
+    bool must_have_committed(Position position) const;
+    void build_version_orders();
+
+    // Anomalies (§3.5, §10)
+    void check_version_order_errors();
+    void check_lost_writes();
+    void check_g1a();
+    void check_precommitted_reads();
+    void check_internal();
+    void check_poll_skips();
+    void check_nonmonotonic_sends();
+    void check_unseen();
+    void check_no_writer();
+    void check_cycles();
+    void check_realtime_lag();
+    void check_shape();
+
+    edn::Value build_result();
+    edn::Value condense(const std::string& type, std::vector<ErrorCase>& cases) const;
+
+    // Helpers
+    const Op& op_at(Position position) const {
+        return history_[static_cast<std::size_t>(position)];
+    }
+    const ParsedOp& parsed_at(Position position) const {
+        return ops_[static_cast<std::size_t>(position)];
+    }
+    edn::Value op_edn(Position position) const { return history::op_to_edn(op_at(position)); }
+    edn::Value key_edn(KeyId key) const { return interner_.key_of(key); }
+    edn::Value value_edn(KeyId key, ValueId value) const { return interner_.value_of(key, value); }
+    ValueFacts& facts(KeyId key, ValueId value) {
+        return facts_[static_cast<std::size_t>(key)][static_cast<std::size_t>(value)];
+    }
+    const ValueFacts& facts(KeyId key, ValueId value) const {
+        return facts_[static_cast<std::size_t>(key)][static_cast<std::size_t>(value)];
+    }
+    const VersionOrder& order(KeyId key) const { return orders_[static_cast<std::size_t>(key)]; }
+    std::int32_t index_of(KeyId key, std::optional<ValueId> value) const {
+        if (!value) return -1;
+        return order(key).by_value[static_cast<std::size_t>(*value)];
+    }
+    Position invocation_of(Position position) const;
+    edn::Value skipped_values(KeyId key, std::int32_t from_index, std::int32_t to_index) const;
+    void add_error(std::string_view type, edn::Value value, std::int64_t sort_key = 0) {
+        errors_[std::string(type)].push_back(ErrorCase{std::move(value), sort_key});
+    }
+    void note(std::string text) { notes_.push_back(std::move(text)); }
+
+    const history::History& history_;
+    history::Pairs pairs_;
+    std::vector<ParsedOp> ops_;  // by history position; non-client ops stay kOther
+    Interner interner_;
+    std::vector<std::vector<ValueFacts>> facts_;  // by key, by value
+    std::vector<VersionOrder> orders_;            // by key
+    std::vector<char> key_ok_polled_;             // by key: present in some ok poll
+
+    std::map<std::string, std::vector<ErrorCase>> errors_;  // sorted: keyword order
+    std::optional<edn::Value> unseen_;
+    edn::Value worst_realtime_lag_;
+    std::vector<std::string> notes_;
+    std::int64_t malformed_count_ = 0;
+    std::string malformed_first_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+void KafkaAnalysis::note_malformed(Position position, std::string_view what) {
+    if (malformed_count_++ == 0)
+        malformed_first_ =
+            "op at index " + std::to_string(op_at(position).index) + ": " + std::string(what);
+}
+
+KeyPairs& KafkaAnalysis::slot(ParsedOp* parsed, bool read, const edn::Value& key,
+                              std::map<std::pair<int, KeyId>, std::size_t>* slots) {
+    const KeyId key_id = interner_.key(key);
+    auto& list = read ? parsed->reads : parsed->writes;
+    auto [it, inserted] = slots->emplace(std::make_pair(read ? 0 : 1, key_id), list.size());
+    if (inserted) list.push_back(KeyPairs{key_id, {}});
+    return list[it->second];
+}
+
+void KafkaAnalysis::add_pair(Position position, KeyPairs* into, const edn::Value& key,
+                             const edn::Value& offset, const edn::Value& value) {
+    Pair pair;
+    pair.value = interner_.value(into->key, value);
+    if (offset.is_int()) {
+        pair.offset = offset.as_int();
+        if (pair.offset < 0) {
+            // §10: Jepsen throws on negative offsets. millpond reports the op instead and
+            // keeps the value out of the version order (its offset means nothing).
+            add_error("negative-offset", MapBuilder()
+                                             .add("key", key)
+                                             .add("offset", offset)
+                                             .add("value", value)
+                                             .add("op", op_edn(position))
+                                             .build());
+            pair.offset = kUnknownOffset;
+        }
+    } else if (!offset.is_nil()) {
+        note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
+    }
+    into->pairs.push_back(pair);
+}
+
+void KafkaAnalysis::parse_op(Position position,
+                             std::map<std::pair<int, KeyId>, std::size_t>* slots) {
+    const Op& op = op_at(position);
+    ParsedOp& parsed = ops_[static_cast<std::size_t>(position)];
+    if (!op.is_client()) return;
+    if (op.f == "poll")
+        parsed.kind = OpKind::kPoll;
+    else if (op.f == "send")
+        parsed.kind = OpKind::kSend;
+    else if (op.f == "txn")
+        parsed.kind = OpKind::kTxn;
+    else if (op.f == "assign")
+        parsed.kind = OpKind::kAssign;
+    else if (op.f == "subscribe")
+        parsed.kind = OpKind::kSubscribe;
+    else
+        return;
+
+    if (parsed.kind == OpKind::kAssign || parsed.kind == OpKind::kSubscribe) {
+        if (op.value.is_sequential()) {
+            for (const auto& key : op.value.items()) parsed.assigned.push_back(interner_.key(key));
+        } else if (!op.value.is_nil()) {
+            note_malformed(position, "an assign value that is not a list of keys");
+        }
+        return;
+    }
+    if (op.value.is_nil()) return;
+    if (!op.value.is_sequential()) {
+        note_malformed(position, "a value that is not a list of micro-ops");
+        return;
+    }
+    slots->clear();
+    const bool reads = parsed.kind == OpKind::kPoll || parsed.kind == OpKind::kTxn;
+    const bool writes = parsed.kind == OpKind::kSend || parsed.kind == OpKind::kTxn;
+    const edn::Value nil;
+    for (const auto& mop : op.value.items()) {
+        if (!mop.is_sequential() || mop.size() == 0 || !mop.items()[0].is_keyword()) {
+            note_malformed(position, "a micro-op that is not [:poll ...] or [:send ...]");
+            continue;
+        }
+        const auto& items = mop.items();
+        if (items[0].is_keyword("poll")) {
+            if (!reads) continue;
+            // [:poll] alone is an invocation (or a lossy 0.2.3 completion): no results.
+            if (items.size() < 2 || items[1].is_nil()) continue;
+            if (!items[1].is_map()) {
+                note_malformed(position, "poll results that are not a map");
+                continue;
+            }
+            for (const auto& [key, pairs] : items[1].entries()) {
+                if (!pairs.is_nil() && !pairs.is_sequential()) {
+                    note_malformed(position, "polled pairs that are not a list");
+                    continue;
+                }
+                // The key is present even when its list is empty (§3.4).
+                KeyPairs& into = slot(&parsed, true, key, slots);
+                if (pairs.is_nil()) continue;
+                for (const auto& pair : pairs.items()) {
+                    if (!pair.is_sequential() || pair.size() < 2) {
+                        note_malformed(position, "a polled pair that is not [offset message]");
+                        continue;
+                    }
+                    add_pair(position, &into, key, pair.items()[0], pair.items()[1]);
+                }
+            }
+        } else if (items[0].is_keyword("send")) {
+            if (!writes) continue;
+            if (items.size() < 3) {
+                note_malformed(position, "a send that is not [:send key message]");
+                continue;
+            }
+            // §3.4: a vector is [offset message] (ok sends); anything else is the bare
+            // message of an invocation or an indefinite send.
+            const edn::Value& sent = items[2];
+            KeyPairs& into = slot(&parsed, false, items[1], slots);
+            if (sent.kind() == edn::Kind::kVector) {
+                const auto& pair = sent.items();
+                add_pair(position, &into, items[1], pair.size() > 0 ? pair[0] : nil,
+                         pair.size() > 1 ? pair[1] : nil);
+            } else {
+                add_pair(position, &into, items[1], nil, sent);
+            }
+        } else {
+            note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
+        }
+    }
+}
+
+void KafkaAnalysis::parse_all() {
+    ops_.assign(history_.size(), ParsedOp{});
+    std::map<std::pair<int, KeyId>, std::size_t> slots;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) parse_op(p, &slots);
+    renumber();
+}
+
+void KafkaAnalysis::renumber() {
+    std::vector<KeyId> key_map;
+    std::vector<std::vector<ValueId>> value_maps;
+    interner_.finalize(&key_map, &value_maps);
+    auto remap = [&](std::vector<KeyPairs>& list) {
+        for (auto& entry : list) {
+            const auto& values = value_maps[static_cast<std::size_t>(entry.key)];
+            for (auto& pair : entry.pairs)
+                pair.value = values[static_cast<std::size_t>(pair.value)];
+            entry.key = key_map[static_cast<std::size_t>(entry.key)];
+        }
+    };
+    for (auto& parsed : ops_) {
+        remap(parsed.reads);
+        remap(parsed.writes);
+        for (auto& key : parsed.assigned) key = key_map[static_cast<std::size_t>(key)];
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intermediate structures
+
+Position KafkaAnalysis::invocation_of(Position position) const {
+    if (op_at(position).type == OpType::kInvoke) return position;
+    return pairs_.invocation_of[static_cast<std::size_t>(position)];
+}
+
+void KafkaAnalysis::gather_facts() {
+    facts_.resize(interner_.key_count());
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k)
+        facts_[static_cast<std::size_t>(k)].resize(interner_.value_count(k));
+    key_ok_polled_.assign(interner_.key_count(), 0);
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        const ParsedOp& parsed = parsed_at(p);
+        if (op.type == OpType::kInvoke) continue;
+        for (const auto& entry : parsed.writes) {
+            for (const auto& pair : entry.pairs) {
+                ValueFacts& f = facts(entry.key, pair.value);
+                f.writer = p;  // §3.4: the last non-invoke op that sent it
+                if (op.type == OpType::kFail) f.fail_written = true;
+            }
+        }
+        for (const auto& entry : parsed.reads) {
+            if (op.type == OpType::kOk) key_ok_polled_[static_cast<std::size_t>(entry.key)] = 1;
+            for (const auto& pair : entry.pairs) {
+                ValueFacts& f = facts(entry.key, pair.value);
+                if (f.first_reader == kNone) f.first_reader = p;
+                ++f.reader_count;
+                if (op.type == OpType::kOk) f.ok_read = true;
+            }
+        }
+    }
+    // millpond differs: Jepsen's writer-of ignores invocations, so a message polled from a
+    // send that never completed at all (a history cut short) would have no writer and throw.
+    // Such a send is indeterminate, exactly like an :info one, so it counts as the writer.
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        if (op_at(p).type != OpType::kInvoke ||
+            pairs_.completion_of[static_cast<std::size_t>(p)] != -1)
+            continue;
+        for (const auto& entry : parsed_at(p).writes)
+            for (const auto& pair : entry.pairs) {
+                ValueFacts& f = facts(entry.key, pair.value);
+                if (f.writer == kNone) f.writer = p;
+            }
+    }
+}
+
+// §3.4 must-have-committed?: ok, or indefinite with at least one sent value seen by an ok poll.
+bool KafkaAnalysis::must_have_committed(Position position) const {
+    const Op& op = op_at(position);
+    if (op.type == OpType::kOk) return true;
+    const bool indefinite = op.type == OpType::kInfo ||
+                            (op.type == OpType::kInvoke &&
+                             pairs_.completion_of[static_cast<std::size_t>(position)] == -1);
+    if (!indefinite) return false;
+    for (const auto& entry : parsed_at(position).writes)
+        for (const auto& pair : entry.pairs)
+            if (facts(entry.key, pair.value).ok_read) return true;
+    return false;
+}
+
+void KafkaAnalysis::build_version_orders() {
+    // §3.4 / §10 (Jepsen 0.3.7): offsets from the sends of ops that must have committed, and
+    // from every poll whatever its type.
+    std::vector<std::map<std::int64_t, std::vector<ValueId>>> logs(interner_.key_count());
+    auto add = [&](KeyId key, const Pair& pair) {
+        if (pair.offset == kUnknownOffset) return;
+        auto& values = logs[static_cast<std::size_t>(key)][pair.offset];
+        auto it = std::lower_bound(values.begin(), values.end(), pair.value);
+        if (it == values.end() || *it != pair.value) values.insert(it, pair.value);
+    };
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const ParsedOp& parsed = parsed_at(p);
+        if (parsed.reads.empty() && parsed.writes.empty()) continue;
+        for (const auto& entry : parsed.reads)
+            for (const auto& pair : entry.pairs) add(entry.key, pair);
+        if (!parsed.writes.empty() && must_have_committed(p))
+            for (const auto& entry : parsed.writes)
+                for (const auto& pair : entry.pairs) add(entry.key, pair);
+    }
+    orders_.resize(interner_.key_count());
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
+        VersionOrder& vo = orders_[static_cast<std::size_t>(k)];
+        const std::size_t value_count = interner_.value_count(k);
+        vo.by_value.assign(value_count, -1);
+        vo.first_index.assign(value_count, -1);
+        vo.last_index.assign(value_count, -1);
+        for (auto& [offset, values] : logs[static_cast<std::size_t>(k)]) {
+            const auto index = static_cast<std::int32_t>(vo.offsets.size());
+            vo.offsets.push_back(offset);
+            // §10 "arbitrary is not arbitrary": where an offset holds several messages, the
+            // dense index takes the smallest in edn order (Jepsen takes the first of a hash set).
+            vo.by_index.push_back(values.front());
+            vo.by_value[static_cast<std::size_t>(values.front())] = index;  // last one wins
+            for (ValueId v : values) {
+                if (vo.first_index[static_cast<std::size_t>(v)] == -1)
+                    vo.first_index[static_cast<std::size_t>(v)] = index;
+                vo.last_index[static_cast<std::size_t>(v)] = index;
+            }
+            vo.values_at.push_back(std::move(values));
+        }
+        MP_ASSERT_EQ(vo.by_index.size(), vo.offsets.size());
+        MP_ASSERT_EQ(vo.values_at.size(), vo.offsets.size());
+        vo.last_index_values.assign(vo.offsets.size(), {});
+        for (ValueId v = 0; v < static_cast<ValueId>(value_count); ++v) {
+            const std::int32_t last = vo.last_index[static_cast<std::size_t>(v)];
+            if (last >= 0) vo.last_index_values[static_cast<std::size_t>(last)].push_back(v);
+        }
+    }
+}
+
+edn::Value KafkaAnalysis::skipped_values(KeyId key, std::int32_t from_index,
+                                         std::int32_t to_index) const {
+    edn::Items skipped;
+    for (std::int32_t i = from_index + 1; i < to_index; ++i)
+        skipped.push_back(value_edn(key, order(key).by_index[static_cast<std::size_t>(i)]));
+    return edn::Value::list(std::move(skipped));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anomalies
+
+void KafkaAnalysis::check_version_order_errors() {
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
+        const VersionOrder& vo = order(k);
+        // §3.5.1 inconsistent-offsets: one offset, several messages.
+        for (std::size_t i = 0; i < vo.offsets.size(); ++i) {
+            if (vo.values_at[i].size() < 2) continue;
+            edn::Items values;
+            for (ValueId v : vo.values_at[i]) values.push_back(value_edn(k, v));
+            add_error("inconsistent-offsets",
+                      MapBuilder()
+                          .add("key", key_edn(k))
+                          .add("offset", vo.offsets[i])
+                          .add("index", static_cast<std::int64_t>(i))
+                          .add("values", edn::Value::set(std::move(values)))
+                          .build(),
+                      static_cast<std::int64_t>(vo.values_at[i].size()));
+        }
+        // §3.5.2 duplicate (Jepsen 0.3.7: counted over raw offsets, which it lists).
+        std::vector<std::vector<std::int64_t>> offsets_of(interner_.value_count(k));
+        for (std::size_t i = 0; i < vo.offsets.size(); ++i)
+            for (ValueId v : vo.values_at[i])
+                offsets_of[static_cast<std::size_t>(v)].push_back(vo.offsets[i]);
+        for (ValueId v = 0; v < static_cast<ValueId>(offsets_of.size()); ++v) {
+            const auto& offsets = offsets_of[static_cast<std::size_t>(v)];
+            if (offsets.size() < 2) continue;
+            edn::Items items(offsets.begin(), offsets.end());
+            add_error("duplicate",
+                      MapBuilder()
+                          .add("key", key_edn(k))
+                          .add("value", value_edn(k, v))
+                          .add("count", static_cast<std::int64_t>(offsets.size()))
+                          .add("offsets", edn::Value::vector(std::move(items)))
+                          .build(),
+                      static_cast<std::int64_t>(offsets.size()));
+        }
+    }
+}
+
+void KafkaAnalysis::check_lost_writes() {
+    // §3.5.3 lost-write, per key that some ok poll returned (even if only empty lists).
+    std::vector<KeyId> unbounded;
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
+        if (!key_ok_polled_[static_cast<std::size_t>(k)]) continue;
+        const VersionOrder& vo = order(k);
+        std::int32_t bound = -1;
+        for (ValueId v = 0; v < static_cast<ValueId>(interner_.value_count(k)); ++v)
+            if (facts(k, v).ok_read)
+                bound = std::max(bound, vo.first_index[static_cast<std::size_t>(v)]);
+        if (bound < 0) {
+            // §3.5.3 / §10: Jepsen's nth(last-index->values, -1) throws here. With nothing
+            // read, nothing must have been read: no lost writes on this key.
+            unbounded.push_back(k);
+            continue;
+        }
+        // max-read: one op that read a value whose last appearance is at the bound.
+        edn::Value max_read;
+        const auto& at_bound = vo.last_index_values[static_cast<std::size_t>(bound)];
+        if (!at_bound.empty()) {
+            const Position reader = facts(k, at_bound.front()).first_reader;
+            if (reader != kNone) max_read = op_edn(reader);
+        }
+        for (std::int32_t i = 0; i <= bound; ++i) {
+            for (ValueId v : vo.last_index_values[static_cast<std::size_t>(i)]) {
+                const ValueFacts& f = facts(k, v);
+                if (f.ok_read) continue;
+                // A value nobody sent is reported as :no-writer-of-value, not here.
+                if (f.writer == kNone || !must_have_committed(f.writer)) continue;
+                add_error("lost-write",
+                          MapBuilder()
+                              .add("key", key_edn(k))
+                              .add("value", value_edn(k, v))
+                              .add("index", vo.first_index[static_cast<std::size_t>(v)])
+                              .add("max-read-index", bound)
+                              .add("writer", op_edn(f.writer))
+                              .add("max-read", max_read)
+                              .build());
+            }
+        }
+    }
+    if (!unbounded.empty()) {
+        std::string keys;
+        for (std::size_t i = 0; i < unbounded.size(); ++i) {
+            if (i == 8) {
+                keys += " and " + std::to_string(unbounded.size() - 8) + " more";
+                break;
+            }
+            keys += (i ? ", " : "") + edn::write(key_edn(unbounded[i]));
+        }
+        note("lost-write: ok polls of key(s) " + keys +
+             " only ever returned empty lists, so no offset bounds what must have been read; "
+             "Maelstrom's checker throws here (IndexOutOfBoundsException, :valid? :unknown), "
+             "millpond finds no lost writes on those keys (messages sent to them and never "
+             "polled still count as :unseen)");
+    }
+}
+
+void KafkaAnalysis::check_g1a() {
+    // §3.5.11 G1a: an ok poll read a message whose send definitely failed.
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        if (op_at(p).type != OpType::kOk) continue;
+        for (const auto& entry : parsed_at(p).reads)
+            for (const auto& pair : entry.pairs) {
+                const ValueFacts& f = facts(entry.key, pair.value);
+                if (!f.fail_written) continue;
+                add_error("G1a",
+                          MapBuilder()
+                              .add("key", key_edn(entry.key))
+                              .add("value", value_edn(entry.key, pair.value))
+                              .add("writer", f.writer == kNone ? edn::Value() : op_edn(f.writer))
+                              .add("reader", op_edn(p))
+                              .build());
+            }
+    }
+}
+
+void KafkaAnalysis::check_precommitted_reads() {
+    // §3.5.12 precommitted-read (Jepsen 0.3.7): one txn op polls a message it sends itself.
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const ParsedOp& parsed = parsed_at(p);
+        if (parsed.kind != OpKind::kTxn) continue;
+        for (const auto& written : parsed.writes) {
+            std::set<ValueId> sent;
+            for (const auto& pair : written.pairs) sent.insert(pair.value);
+            std::optional<ValueId> bad;
+            for (const auto& read : parsed.reads) {
+                if (read.key != written.key) continue;
+                for (const auto& pair : read.pairs)
+                    if (sent.count(pair.value) && (!bad || pair.value < *bad)) bad = pair.value;
+            }
+            if (!bad) continue;
+            add_error("precommitted-read", MapBuilder()
+                                               .add("op", op_edn(p))
+                                               .add("key", key_edn(written.key))
+                                               .add("value", value_edn(written.key, *bad))
+                                               .build());
+        }
+    }
+}
+
+void KafkaAnalysis::check_internal() {
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        const ParsedOp& parsed = parsed_at(p);
+        // §3.5.7-8: pairs of polled values inside one op, by dense index. Keys named in the
+        // op's :rebalance-log are exempt (Maelstrom never writes one).
+        std::set<KeyId> rebalanced;
+        if (const edn::Value* log = op.find_extra("rebalance-log"); log && log->is_sequential())
+            for (const auto& event : log->items())
+                if (const edn::Value* keys = event.find("keys"); keys && keys->is_sequential())
+                    for (const auto& key : keys->items())
+                        if (auto id = interner_.find_key(key)) rebalanced.insert(*id);
+        auto walk = [&](const std::vector<KeyPairs>& list, std::string_view skip_type,
+                        std::string_view nonmonotonic_type) {
+            for (const auto& entry : list) {
+                if (rebalanced.count(entry.key)) continue;
+                for (std::size_t i = 1; i < entry.pairs.size(); ++i) {
+                    const ValueId v1 = entry.pairs[i - 1].value;
+                    const ValueId v2 = entry.pairs[i].value;
+                    const std::int32_t i1 = index_of(entry.key, v1);
+                    const std::int32_t i2 = index_of(entry.key, v2);
+                    const std::int64_t delta = (i1 >= 0 && i2 >= 0) ? i2 - i1 : 1;
+                    if (delta == 1) continue;
+                    MapBuilder error;
+                    error.add("key", key_edn(entry.key))
+                        .add("values", edn::Value::vector(
+                                           {value_edn(entry.key, v1), value_edn(entry.key, v2)}))
+                        .add("delta", delta);
+                    if (delta > 1) error.add("skipped", skipped_values(entry.key, i1, i2));
+                    error.add("op", op_edn(p));
+                    add_error(delta > 1 ? skip_type : nonmonotonic_type, error.build(), delta);
+                }
+            }
+        };
+        walk(parsed.reads, "int-poll-skip", "int-nonmonotonic-poll");
+        // §3.5.10: two sends to one key inside one op; completions only.
+        if (op.type != OpType::kInvoke)
+            walk(parsed.writes, "int-send-skip", "int-nonmonotonic-send");
+    }
+}
+
+void KafkaAnalysis::check_poll_skips() {
+    // §3.5.5-6 poll-skip / nonmonotonic-poll: per process, in history order.
+    std::map<std::int64_t, std::vector<Position>> by_process;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const OpKind kind = parsed_at(p).kind;
+        if (kind != OpKind::kOther && kind != OpKind::kSend)
+            by_process[op_at(p).process].push_back(p);
+    }
+    for (const auto& [process, positions] : by_process) {
+        std::map<KeyId, Position> last_reads;  // key -> last ok op that read it
+        for (Position p : positions) {
+            const Op& op = op_at(p);
+            const ParsedOp& parsed = parsed_at(p);
+            if (parsed.kind == OpKind::kAssign || parsed.kind == OpKind::kSubscribe) {
+                // An ok or info assign keeps only the newly assigned keys' baselines.
+                if (op.type == OpType::kOk || op.type == OpType::kInfo) {
+                    std::map<KeyId, Position> kept;
+                    for (KeyId key : parsed.assigned)
+                        if (auto it = last_reads.find(key); it != last_reads.end())
+                            kept.insert(*it);
+                    last_reads = std::move(kept);
+                }
+                continue;
+            }
+            for (const auto& entry : parsed.reads) {
+                auto last = last_reads.find(entry.key);
+                if (last == last_reads.end()) continue;
+                // v: the last value the previous op read for this key; v': our first.
+                std::optional<ValueId> v;
+                for (const auto& previous : parsed_at(last->second).reads)
+                    if (previous.key == entry.key && !previous.pairs.empty())
+                        v = previous.pairs.back().value;
+                std::optional<ValueId> v_next;
+                if (!entry.pairs.empty()) v_next = entry.pairs.front().value;
+                const std::int32_t i = index_of(entry.key, v);
+                const std::int32_t i_next = index_of(entry.key, v_next);
+                const std::int64_t delta = (i >= 0 && i_next >= 0) ? i_next - i : 1;
+                const edn::Value ops = edn::Value::vector({op_edn(last->second), op_edn(p)});
+                if (delta > 1) {
+                    add_error("poll-skip",
+                              MapBuilder()
+                                  .add("key", key_edn(entry.key))
+                                  .add("delta", delta)
+                                  .add("skipped", skipped_values(entry.key, i, i_next))
+                                  .add("ops", ops)
+                                  .build(),
+                              delta);
+                } else if (delta < 1) {
+                    add_error(
+                        "nonmonotonic-poll",
+                        MapBuilder()
+                            .add("key", key_edn(entry.key))
+                            .add("values", edn::Value::vector({value_edn(entry.key, *v),
+                                                               value_edn(entry.key, *v_next)}))
+                            .add("delta", delta)
+                            .add("ops", ops)
+                            .build(),
+                        delta);
+                }
+            }
+            // Only ok polls move the baseline (Jepsen 0.3.7; 0.3.1 let info and fail polls
+            // move it too, which changes nothing on Maelstrom histories: those carry no data).
+            if (op.type == OpType::kOk)
+                for (const auto& entry : parsed.reads) last_reads[entry.key] = p;
+        }
+    }
+}
+
+void KafkaAnalysis::check_nonmonotonic_sends() {
+    // §3.5.9 nonmonotonic-send: per process, over ok and info ops.
+    std::map<std::int64_t, std::vector<Position>> by_process;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const OpType type = op_at(p).type;
+        const OpKind kind = parsed_at(p).kind;
+        if ((type == OpType::kOk || type == OpType::kInfo) && kind != OpKind::kOther &&
+            kind != OpKind::kPoll)
+            by_process[op_at(p).process].push_back(p);
+    }
+    for (const auto& [process, positions] : by_process) {
+        std::map<KeyId, Position> last_sends;
+        for (Position p : positions) {
+            const ParsedOp& parsed = parsed_at(p);
+            if (parsed.kind == OpKind::kAssign || parsed.kind == OpKind::kSubscribe) {
+                std::map<KeyId, Position> kept;
+                for (KeyId key : parsed.assigned)
+                    if (auto it = last_sends.find(key); it != last_sends.end()) kept.insert(*it);
+                last_sends = std::move(kept);
+                continue;
+            }
+            for (const auto& entry : parsed.writes) {
+                if (entry.pairs.empty()) continue;
+                auto last = last_sends.find(entry.key);
+                if (last == last_sends.end()) continue;
+                std::optional<ValueId> v;
+                for (const auto& previous : parsed_at(last->second).writes)
+                    if (previous.key == entry.key && !previous.pairs.empty())
+                        v = previous.pairs.back().value;
+                const ValueId v_next = entry.pairs.front().value;
+                const std::int32_t i = index_of(entry.key, v);
+                const std::int32_t i_next = index_of(entry.key, v_next);
+                if (i < 0 || i_next < 0 || i_next - i >= 1) continue;
+                const std::int64_t delta = i_next - i;
+                add_error("nonmonotonic-send",
+                          MapBuilder()
+                              .add("key", key_edn(entry.key))
+                              .add("values", edn::Value::vector({value_edn(entry.key, *v),
+                                                                 value_edn(entry.key, v_next)}))
+                              .add("delta", delta)
+                              .add("ops", edn::Value::vector({op_edn(last->second), op_edn(p)}))
+                              .build(),
+                          delta);
+            }
+            for (const auto& entry : parsed.writes) last_sends[entry.key] = p;
+        }
+    }
+}
+
+void KafkaAnalysis::check_unseen() {
+    // §3.5.4 unseen: messages acknowledged by an ok send that no ok poll ever returned.
+    // millpond differs in one detail: Jepsen's per-step bookkeeping counts a key that is first
+    // touched by the very last ok poll as unseen (with the messages it just polled); a polled
+    // message is seen, so millpond does not.
+    std::vector<std::vector<char>> sent(interner_.key_count());
+    std::optional<std::int64_t> time_ns;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        const OpKind kind = parsed_at(p).kind;
+        if (op.type != OpType::kOk ||
+            (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn))
+            continue;
+        time_ns = op.time_ns;
+        for (const auto& entry : parsed_at(p).writes) {
+            auto& flags = sent[static_cast<std::size_t>(entry.key)];
+            flags.resize(interner_.value_count(entry.key), 0);
+            for (const auto& pair : entry.pairs) flags[static_cast<std::size_t>(pair.value)] = 1;
+        }
+    }
+    if (!time_ns) return;
+    edn::Entries counts;
+    edn::Entries messages;
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
+        const auto& flags = sent[static_cast<std::size_t>(k)];
+        std::int64_t count = 0;
+        edn::Items listed;
+        for (ValueId v = 0; v < static_cast<ValueId>(flags.size()); ++v) {
+            if (!flags[static_cast<std::size_t>(v)] || facts(k, v).ok_read) continue;
+            ++count;
+            if (listed.size() < kUnseenMessagesMax) listed.push_back(value_edn(k, v));
+        }
+        if (count == 0) continue;
+        counts.emplace_back(key_edn(k), count);
+        messages.emplace_back(key_edn(k), edn::Value::list(std::move(listed)));
+    }
+    if (counts.empty()) return;
+    unseen_ = MapBuilder()
+                  .add("time", *time_ns)
+                  .add("unseen", edn::Value::map(std::move(counts)))
+                  .add("messages", edn::Value::map(std::move(messages)))
+                  .build();
+}
+
+void KafkaAnalysis::check_no_writer() {
+    // §3.5 / §10: a polled message that no send wrote. Jepsen throws :no-writer-of-value
+    // (:valid? :unknown); millpond reports it as an anomaly of its own, which is bad: a log
+    // that returns messages nobody sent is broken.
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k)
+        for (ValueId v = 0; v < static_cast<ValueId>(interner_.value_count(k)); ++v) {
+            const ValueFacts& f = facts(k, v);
+            if (f.reader_count == 0 || f.writer != kNone) continue;
+            add_error("no-writer-of-value", MapBuilder()
+                                                .add("key", key_edn(k))
+                                                .add("value", value_edn(k, v))
+                                                .add("reader-count", f.reader_count)
+                                                .add("reader", op_edn(f.first_reader))
+                                                .build());
+        }
+}
+
+// Tarjan's strongly connected components, iteratively (the time chain below is as long as the
+// history). Returns the component of every node.
+std::vector<std::int32_t> strongly_connected(const std::vector<std::int32_t>& edge_start,
+                                             const std::vector<std::int32_t>& edge_target) {
+    const auto n = static_cast<std::int32_t>(edge_start.size()) - 1;
+    std::vector<std::int32_t> index(static_cast<std::size_t>(n), -1);
+    std::vector<std::int32_t> low(static_cast<std::size_t>(n), 0);
+    std::vector<std::int32_t> component(static_cast<std::size_t>(n), -1);
+    std::vector<char> on_stack(static_cast<std::size_t>(n), 0);
+    std::vector<std::int32_t> stack;
+    std::vector<std::pair<std::int32_t, std::int32_t>> calls;  // node, next edge
+    std::int32_t next_index = 0;
+    std::int32_t next_component = 0;
+    for (std::int32_t root = 0; root < n; ++root) {
+        if (index[static_cast<std::size_t>(root)] != -1) continue;
+        calls.emplace_back(root, edge_start[static_cast<std::size_t>(root)]);
+        index[static_cast<std::size_t>(root)] = low[static_cast<std::size_t>(root)] = next_index++;
+        stack.push_back(root);
+        on_stack[static_cast<std::size_t>(root)] = 1;
+        while (!calls.empty()) {
+            auto& [node, edge] = calls.back();
+            const auto u = static_cast<std::size_t>(node);
+            if (edge < edge_start[u + 1]) {
+                const std::int32_t target = edge_target[static_cast<std::size_t>(edge++)];
+                const auto t = static_cast<std::size_t>(target);
+                if (index[t] == -1) {
+                    index[t] = low[t] = next_index++;
+                    stack.push_back(target);
+                    on_stack[t] = 1;
+                    calls.emplace_back(target, edge_start[t]);
+                } else if (on_stack[t]) {
+                    low[u] = std::min(low[u], index[t]);
+                }
+                continue;
+            }
+            if (low[u] == index[u]) {
+                std::int32_t member;
+                do {
+                    member = stack.back();
+                    stack.pop_back();
+                    on_stack[static_cast<std::size_t>(member)] = 0;
+                    component[static_cast<std::size_t>(member)] = next_component;
+                } while (member != node);
+                ++next_component;
+            }
+            const std::int32_t finished = node;
+            calls.pop_back();
+            if (!calls.empty()) {
+                const auto parent = static_cast<std::size_t>(calls.back().first);
+                low[parent] = std::min(low[parent], low[static_cast<std::size_t>(finished)]);
+            }
+        }
+    }
+    MP_ASSERT(stack.empty());
+    MP_ASSERT(
+        std::none_of(component.begin(), component.end(), [](std::int32_t c) { return c < 0; }));
+    return component;
+}
+
+void KafkaAnalysis::check_cycles() {
+    // §3.5.13 / §10: Elle's cycle search over wr edges (send -> the polls that read it) and
+    // the realtime order, for strict serializability. Polls send nothing, so every cycle holds
+    // a wr edge whose poll completed before its send was even invoked; Elle reports one
+    // :G1c-realtime per strongly connected component, and (0.3.7) one
+    // :strong-PL-2-cycle-exists beside it. The realtime order is dense (every op completed
+    // before another is invoked precedes it), so instead of its edges the graph holds one
+    // "time" node per invocation or completion, chained in history order: A reaches B through
+    // the chain exactly when A completed before B was invoked.
+    std::vector<WrEdge> edges;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        if (op_at(p).type == OpType::kInvoke) continue;
+        for (const auto& entry : parsed_at(p).reads)
+            for (const auto& pair : entry.pairs) {
+                const Position writer = facts(entry.key, pair.value).writer;
+                if (writer == kNone || writer == p) continue;
+                edges.push_back(WrEdge{writer, p, entry.key, pair.value});
+            }
+    }
+    std::stable_sort(edges.begin(), edges.end(), [](const WrEdge& a, const WrEdge& b) {
+        return a.writer != b.writer ? a.writer < b.writer : a.reader < b.reader;
+    });
+    edges.erase(std::unique(edges.begin(), edges.end(),
+                            [](const WrEdge& a, const WrEdge& b) {
+                                return a.writer == b.writer && a.reader == b.reader;
+                            }),
+                edges.end());
+
+    // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
+    bool has_realtime = false;
+    {
+        Position first_ok_completion = std::numeric_limits<Position>::max();
+        Position last_invocation = -1;
+        for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+            const OpKind kind = parsed_at(p).kind;
+            if (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn) continue;
+            if (op_at(p).type == OpType::kInvoke) last_invocation = p;
+            if (op_at(p).type == OpType::kOk)
+                first_ok_completion = std::min(first_ok_completion, p);
+        }
+        has_realtime = first_ok_completion < last_invocation;
+    }
+    if (edges.empty() && !has_realtime) {
+        errors_["empty-transaction-graph"].push_back(ErrorCase{edn::Value(true), 0});
+        return;
+    }
+    if (edges.empty()) return;
+
+    std::vector<Position> participants;
+    for (const auto& edge : edges) {
+        participants.push_back(edge.writer);
+        participants.push_back(edge.reader);
+    }
+    std::sort(participants.begin(), participants.end());
+    participants.erase(std::unique(participants.begin(), participants.end()), participants.end());
+    auto node_of = [&](Position p) {
+        auto it = std::lower_bound(participants.begin(), participants.end(), p);
+        MP_ASSERT(it != participants.end() && *it == p);
+        return static_cast<std::int32_t>(it - participants.begin());
+    };
+    // Time events: an ok op's completion (it precedes what comes after) and any op's
+    // invocation (it follows what came before). Positions are distinct ops, so no ties.
+    struct Event {
+        Position position;
+        std::int32_t node;
+        bool completion;
+    };
+    std::vector<Event> events;
+    for (std::size_t i = 0; i < participants.size(); ++i) {
+        const Position p = participants[i];
+        const auto node = static_cast<std::int32_t>(i);
+        if (op_at(p).type == OpType::kOk) events.push_back(Event{p, node, true});
+        const Position invocation = invocation_of(p);
+        if (invocation != kNone) events.push_back(Event{invocation, node, false});
+    }
+    std::sort(events.begin(), events.end(),
+              [](const Event& a, const Event& b) { return a.position < b.position; });
+    const auto participant_count = static_cast<std::int32_t>(participants.size());
+    const auto node_count = participant_count + static_cast<std::int32_t>(events.size());
+    std::vector<std::pair<std::int32_t, std::int32_t>> arcs;
+    arcs.reserve(edges.size() + 2 * events.size());
+    for (const auto& edge : edges) arcs.emplace_back(node_of(edge.writer), node_of(edge.reader));
+    for (std::size_t j = 0; j < events.size(); ++j) {
+        const auto time_node = participant_count + static_cast<std::int32_t>(j);
+        if (j + 1 < events.size()) arcs.emplace_back(time_node, time_node + 1);
+        if (events[j].completion)
+            arcs.emplace_back(events[j].node, time_node);
+        else
+            arcs.emplace_back(time_node, events[j].node);
+    }
+    std::sort(arcs.begin(), arcs.end());
+    std::vector<std::int32_t> edge_start(static_cast<std::size_t>(node_count) + 1, 0);
+    std::vector<std::int32_t> edge_target;
+    edge_target.reserve(arcs.size());
+    for (const auto& [from, to] : arcs) {
+        ++edge_start[static_cast<std::size_t>(from) + 1];
+        edge_target.push_back(to);
+    }
+    for (std::size_t i = 1; i < edge_start.size(); ++i) edge_start[i] += edge_start[i - 1];
+    const std::vector<std::int32_t> component = strongly_connected(edge_start, edge_target);
+
+    std::map<std::int32_t, std::vector<Position>> members;  // component -> participants
+    for (std::int32_t i = 0; i < participant_count; ++i)
+        members[component[static_cast<std::size_t>(i)]].push_back(
+            participants[static_cast<std::size_t>(i)]);
+    std::map<std::int32_t, WrEdge> witness;  // component -> the earliest-polled bad wr edge
+    for (const auto& edge : edges) {
+        const std::int32_t c = component[static_cast<std::size_t>(node_of(edge.writer))];
+        if (c != component[static_cast<std::size_t>(node_of(edge.reader))]) continue;
+        const Position invocation = invocation_of(edge.writer);
+        if (op_at(edge.reader).type != OpType::kOk || invocation == kNone ||
+            edge.reader > invocation)
+            continue;
+        auto [it, inserted] = witness.emplace(c, edge);
+        const WrEdge& best = it->second;
+        if (!inserted && std::tie(edge.reader, edge.key, edge.value) <
+                             std::tie(best.reader, best.key, best.value))
+            it->second = edge;
+    }
+    // Report components in order of their witness poll.
+    std::vector<std::pair<Position, std::int32_t>> reported;
+    for (const auto& [c, ops] : members) {
+        if (ops.size() < 2) continue;
+        auto it = witness.find(c);
+        // Without txn ops every cycle has a witness (see above); a txn-only cycle of
+        // concurrent ops has none and is described by its component alone.
+        reported.emplace_back(it != witness.end() ? it->second.reader : ops.front(), c);
+    }
+    std::sort(reported.begin(), reported.end());
+    for (const auto& [first, c] : reported) {
+        const auto& ops = members[c];
+        edn::Items scc;
+        for (Position p : ops) scc.push_back(op_at(p).index);
+        auto it = witness.find(c);
+        if (it == witness.end()) {
+            add_error("strong-PL-2-cycle-exists",
+                      MapBuilder()
+                          .add("type", kw("strong-PL-2-cycle-exists"))
+                          .add("not", kw("strong-read-committed"))
+                          .add("subgraph", edn::Value::vector(
+                                               {kw("union"), kw("ww"), kw("wr"), kw("realtime")}))
+                          .add("scc-size", static_cast<std::int64_t>(ops.size()))
+                          .add("scc", edn::Value::set(std::move(scc)))
+                          .build());
+            continue;
+        }
+        const WrEdge& edge = it->second;
+        const Position send_invocation = invocation_of(edge.writer);
+        MP_ASSERT_LT(edge.reader, send_invocation);  // the witness: polled before it was sent
+        const Op& poll = op_at(edge.reader);
+        const Op& send = op_at(edge.writer);
+        const std::string explanation =
+            "the ok poll by process " + std::to_string(poll.process) + " (index " +
+            std::to_string(poll.index) + ") returned " + edn::write(key_edn(edge.key)) + " " +
+            edn::write(value_edn(edge.key, edge.value)) +
+            ", but the send of that message by "
+            "process " +
+            std::to_string(send.process) + " was invoked only later (index " +
+            std::to_string(op_at(send_invocation).index) + "): it was read before it was sent";
+        add_error(
+            "G1c-realtime",
+            MapBuilder()
+                .add("type", kw("G1c-realtime"))
+                .add("key", key_edn(edge.key))
+                .add("value", value_edn(edge.key, edge.value))
+                .add("poll", op_edn(edge.reader))
+                .add("send", op_edn(edge.writer))
+                .add("send-invoke", op_edn(send_invocation))
+                .add("steps", edn::Value::vector({MapBuilder()
+                                                      .add("type", kw("wr"))
+                                                      .add("key", key_edn(edge.key))
+                                                      .add("value", value_edn(edge.key, edge.value))
+                                                      .build(),
+                                                  MapBuilder()
+                                                      .add("type", kw("realtime"))
+                                                      .add("a'", op_edn(edge.reader))
+                                                      .add("b", op_edn(send_invocation))
+                                                      .build()}))
+                .add("scc-size", static_cast<std::int64_t>(ops.size()))
+                .add("explanation", explanation)
+                .build(),
+            2);
+        add_error("strong-PL-2-cycle-exists",
+                  MapBuilder()
+                      .add("type", kw("strong-PL-2-cycle-exists"))
+                      .add("not", kw("strong-read-committed"))
+                      .add("subgraph",
+                           edn::Value::vector({kw("union"), kw("ww"), kw("wr"), kw("realtime")}))
+                      .add("scc-size", static_cast<std::int64_t>(ops.size()))
+                      .add("scc", edn::Value::set(std::move(scc)))
+                      .build());
+    }
+}
+
+void KafkaAnalysis::check_realtime_lag() {
+    // §3.5 realtime lag. expired[k] is a staircase: (offset o, time at which some ok or info
+    // op first showed that an offset >= o exists), o ascending; offset i of k was known to
+    // exist from the time of the first step with o >= i.
+    std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> expired(interner_.key_count());
+    // Jepsen's op->max-offsets: every polled key (-1 when its list was empty) and every key
+    // sent to with a known offset, each with the highest offset the op saw.
+    auto max_offsets = [&](Position p, std::map<KeyId, std::int64_t>* into) {
+        for (const auto& entry : parsed_at(p).reads) {
+            std::int64_t highest = -1;
+            for (const auto& pair : entry.pairs)
+                if (pair.offset != kUnknownOffset) highest = std::max(highest, pair.offset);
+            auto [it, inserted] = into->emplace(entry.key, highest);
+            if (!inserted) it->second = std::max(it->second, highest);
+        }
+        for (const auto& entry : parsed_at(p).writes)
+            for (const auto& pair : entry.pairs) {
+                if (pair.offset == kUnknownOffset) continue;
+                auto [it, inserted] = into->emplace(entry.key, pair.offset);
+                if (!inserted) it->second = std::max(it->second, pair.offset);
+            }
+    };
+    std::map<KeyId, std::int64_t> scratch;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        if (op.type != OpType::kOk && op.type != OpType::kInfo) continue;
+        scratch.clear();
+        max_offsets(p, &scratch);
+        for (const auto& [key, offset] : scratch) {
+            auto& steps = expired[static_cast<std::size_t>(key)];
+            if (offset >= 0 && (steps.empty() || offset > steps.back().first))
+                steps.emplace_back(offset, op.time_ns);
+        }
+    }
+    auto expired_at = [&](KeyId key, std::int64_t offset) -> std::optional<std::int64_t> {
+        const auto& steps = expired[static_cast<std::size_t>(key)];
+        auto it = std::lower_bound(steps.begin(), steps.end(), offset,
+                                   [](const std::pair<std::int64_t, std::int64_t>& step,
+                                      std::int64_t o) { return step.first < o; });
+        if (it == steps.end()) return std::nullopt;
+        return it->second;
+    };
+
+    struct Worst {
+        std::int64_t time_ns;
+        std::int64_t process;
+        KeyId key;
+        std::int64_t lag_ns;
+    };
+    std::optional<Worst> worst;
+    std::map<std::int64_t, std::map<KeyId, std::int64_t>> process_offsets;
+    std::int64_t uninvoked = 0;
+    std::int64_t uninvoked_first = 0;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        const ParsedOp& parsed = parsed_at(p);
+        if (op.type != OpType::kOk) continue;
+        auto& offsets = process_offsets[op.process];
+        if (parsed.kind == OpKind::kAssign) {
+            // Newly assigned keys start at -1; keys still assigned keep their offsets.
+            std::map<KeyId, std::int64_t> next;
+            for (KeyId key : parsed.assigned) {
+                auto it = offsets.find(key);
+                next[key] = it == offsets.end() ? -1 : it->second;
+            }
+            offsets = std::move(next);
+            continue;
+        }
+        if (parsed.kind == OpKind::kSubscribe) {
+            offsets.clear();
+            continue;
+        }
+        if (parsed.kind != OpKind::kPoll && parsed.kind != OpKind::kTxn) continue;
+        scratch.clear();
+        max_offsets(p, &scratch);
+        for (const auto& [key, offset] : scratch) {
+            auto [it, inserted] = offsets.emplace(key, offset);
+            if (!inserted) it->second = std::max(it->second, offset);
+        }
+        const Position invocation = invocation_of(p);
+        if (invocation == kNone) {
+            // §10: Jepsen 0.3.1 throws on an ok poll with no invocation; its lag is unknown.
+            if (uninvoked++ == 0) uninvoked_first = op.index;
+            continue;
+        }
+        const std::int64_t invoke_ns = op_at(invocation).time_ns;
+        for (const auto& [key, offset] : offsets) {
+            const auto at = expired_at(key, offset + 1);
+            const std::int64_t lag_ns = at ? std::max<std::int64_t>(0, invoke_ns - *at) : 0;
+            if (!worst || lag_ns > worst->lag_ns) worst = Worst{invoke_ns, op.process, key, lag_ns};
+        }
+    }
+    if (uninvoked > 0)
+        note(std::to_string(uninvoked) + " ok poll(s) have no invocation (first at index " +
+             std::to_string(uninvoked_first) +
+             "); Maelstrom's checker throws on these, "
+             "millpond leaves them out of the realtime lag and checks them otherwise");
+    if (worst) {
+        worst_realtime_lag_ = MapBuilder()
+                                  .add("time", nanos_to_secs(worst->time_ns))
+                                  .add("process", worst->process)
+                                  .add("key", key_edn(worst->key))
+                                  .add("lag", nanos_to_secs(worst->lag_ns))
+                                  .build();
+    } else {
+        // Jepsen 0.3.7's default when there are no samples (0.3.1 throws).
+        worst_realtime_lag_ = MapBuilder().add("time", 0.0).add("lag", 0.0).build();
+    }
+}
+
+void KafkaAnalysis::check_shape() {
+    if (malformed_count_ > 0)
+        note(std::to_string(malformed_count_) +
+             " malformed part(s) of ops were skipped (first: " + malformed_first_ + ")");
+    // §10: Jepsen's unseen plot reads the time of the final phase and throws when the history
+    // does not end in one; the verdict stands, but unseen messages may just be unpolled.
+    static const std::set<std::string> kFinalFs = {"poll", "crash", "assign",
+                                                   "debug-topic-partitions"};
+    if (history_.empty() || !kFinalFs.count(history_.back().f))
+        note(
+            "the history does not end with the final phase (a :poll, :crash or :assign op); "
+            "Maelstrom's checker throws here, millpond judges what is there, and :unseen "
+            "messages may simply never have been polled");
+    // The Maelstrom 0.2.3 store loses the final polls' results (see maelstrom_repair.hpp).
+    std::int64_t bare_polls = 0;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        const Op& op = op_at(p);
+        if (op.type != OpType::kOk || parsed_at(p).kind != OpKind::kPoll) continue;
+        if (!op.value.is_sequential()) continue;
+        for (const auto& mop : op.value.items())
+            if (mop.is_sequential() && mop.size() == 1 && mop.items()[0].is_keyword("poll"))
+                ++bare_polls;
+    }
+    if (bare_polls > 0)
+        note(std::to_string(bare_polls) +
+             " ok poll(s) carry a bare [[:poll]] with no results: "
+             "this looks like a lossy Maelstrom 0.2.3 history.edn, and messages those polls "
+             "returned will look unseen; repair it from history.txt");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Result
+
+edn::Value KafkaAnalysis::condense(const std::string& type, std::vector<ErrorCase>& cases) const {
+    // §3.5 result map: Jepsen's condense-error.
+    auto by_key = [](const ErrorCase& a, const ErrorCase& b) { return a.sort_key < b.sort_key; };
+    auto first = [&](std::size_t n) {
+        std::stable_sort(cases.begin(), cases.end(), by_key);
+        if (cases.size() > n) cases.resize(n);
+    };
+    auto last = [&](std::size_t n) {
+        std::stable_sort(cases.begin(), cases.end(), by_key);
+        if (cases.size() > n)
+            cases.erase(cases.begin(), cases.end() - static_cast<std::ptrdiff_t>(n));
+    };
+    const auto count = static_cast<std::int64_t>(cases.size());
+    if (type == "empty-transaction-graph")
+        return MapBuilder().add("count", 1).add("errs", true).build();
+    if (type == "duplicate" || type == "inconsistent-offsets")
+        first(kCondenseMany);
+    else if (type == "int-nonmonotonic-poll" || type == "int-nonmonotonic-send" ||
+             type == "nonmonotonic-poll" || type == "nonmonotonic-send")
+        first(kCondenseFew);
+    else if (type == "int-poll-skip" || type == "int-send-skip" || type == "poll-skip")
+        last(kCondenseFew);
+    else if (type == "G0" || type == "G0-process" || type == "G0-realtime" || type == "G1c" ||
+             type == "G1c-process" || type == "G1c-realtime")
+        first(kCondenseFew);
+    MP_ASSERT_LE(static_cast<std::int64_t>(cases.size()), count);
+    edn::Items errs;
+    errs.reserve(cases.size());
+    for (auto& c : cases) errs.push_back(std::move(c.value));
+    return MapBuilder().add("count", count).add("errs", edn::Value::list(std::move(errs))).build();
+}
+
+edn::Value KafkaAnalysis::build_result() {
+    // §3.5 validity: only these error types are allowed under Maelstrom's settings
+    // (:sub-via #{:assign}, no :ww-deps).
+    static const std::set<std::string> kAllowed = {"int-send-skip",     "G0",
+                                                   "G0-process",        "G0-realtime",
+                                                   "PL-1-cycle-exists", "strong-PL-1-cycle-exists"};
+    std::map<std::string, edn::Value> condensed;
+    for (auto& [type, cases] : errors_) condensed[type] = condense(type, cases);
+    if (unseen_) condensed["unseen"] = *unseen_;
+    edn::Items error_types;
+    edn::Items bad_types;
+    for (const auto& [type, value] : condensed) {
+        error_types.push_back(kw(type));
+        if (!kAllowed.count(type)) bad_types.push_back(kw(type));
+    }
+    // info-txn-causes: the distinct :error of indefinite send/poll/txn ops, in history order.
+    edn::Items causes;
+    for (const auto& op : history_) {
+        if (op.type != OpType::kInfo || (op.f != "send" && op.f != "poll" && op.f != "txn"))
+            continue;
+        const edn::Value* error = op.find_extra("error");
+        const edn::Value cause = error ? *error : edn::Value();
+        if (std::find(causes.begin(), causes.end(), cause) == causes.end()) causes.push_back(cause);
+    }
+    MapBuilder result;
+    result.add("valid?", bad_types.empty())
+        .add("worst-realtime-lag", worst_realtime_lag_)
+        .add("bad-error-types", edn::Value::list(std::move(bad_types)))
+        .add("error-types", edn::Value::list(std::move(error_types)))
+        .add("info-txn-causes", edn::Value::list(std::move(causes)));
+    for (auto& [type, value] : condensed) result.add(type, std::move(value));
+    if (!notes_.empty()) {
+        edn::Items notes(notes_.begin(), notes_.end());
+        result.add("notes", edn::Value::vector(std::move(notes)));
+    }
+    return result.build();
+}
+
+edn::Value KafkaAnalysis::run() {
+    parse_all();
+    gather_facts();
+    build_version_orders();
+    check_version_order_errors();
+    check_lost_writes();
+    check_g1a();
+    check_precommitted_reads();
+    check_internal();
+    check_poll_skips();
+    check_nonmonotonic_sends();
+    check_unseen();
+    check_no_writer();
+    check_cycles();
+    check_realtime_lag();
+    check_shape();
+    return build_result();
+}
+
+}  // namespace
+
+edn::Value check_kafka(const history::History& history) { return KafkaAnalysis(history).run(); }
+
+}  // namespace millpond::checkers
