@@ -1,0 +1,481 @@
+#include "kafka_workload.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "checkers/kafka_checker.hpp"
+#include "core/assert.hpp"
+#include "echo_workload.hpp"
+
+namespace millpond::sim {
+
+namespace {
+
+// Maelstrom keeps integer keys inside its generator and turns them into strings on the way out
+// (`gen-string-keys`, spec §3.3 stage 6); the history and the wire only ever see the strings.
+std::string key_string(std::int64_t key) { return std::to_string(key); }
+
+// Clojure's parse-long, used on the way back in: nullopt for anything but an optional minus
+// sign and decimal digits that fit a long.
+std::optional<std::int64_t> parse_key(const std::string& text) {
+    std::int64_t key = 0;
+    const char* end = text.data() + text.size();
+    auto [stop, error] = std::from_chars(text.data(), end, key);
+    if (error != std::errc() || stop != end || text.empty()) return std::nullopt;
+    return key;
+}
+
+edn::Value single_mop(edn::Items mop) {
+    return edn::Value::vector({edn::Value::vector(std::move(mop))});
+}
+
+// Maelstrom's `Int` (spec §1.3): an integral JSON number; 1.0 is rejected. Offsets beyond a
+// signed 64-bit long are rejected too (Clojure would accept a bignum; no node sends one).
+bool read_offset(const json& value, std::int64_t* offset) {
+    if (!value.is_number_integer()) return false;
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return false;
+    *offset = value.get<std::int64_t>();
+    return true;
+}
+
+// The reply's type, then its closed schema (defrpc, spec §1.3). "" when it conforms.
+std::string reply_problem(const json& body, const char* type,
+                          std::initializer_list<const char*> fields) {
+    if (body_type(body) != type)
+        return std::string("expected a ") + type + " reply, got type " +
+               (body.is_object() ? body.value("type", json()).dump() : body.dump());
+    return check_closed_schema(body, fields);
+}
+
+// The client of spec §3.2: Maelstrom's kafka Client record. One per Maelstrom client c<k>,
+// never reused after an :info (the runner opens a fresh one, with empty offsets).
+class KafkaClient final : public WorkloadClient {
+  public:
+    void invoke(const Invocation& op, OpContext& context) override {
+        MP_ASSERT(awaiting_ == Awaiting::kNothing);
+        if (op.f == "send") {
+            const edn::Value& mop = only_mop(op.value);
+            MP_ASSERT_EQ(mop.size(), 3u);
+            MP_ASSERT(mop.items()[0].is_keyword("send"));
+            MP_ASSERT(mop.items()[1].is_string());
+            send_key_ = mop.items()[1].as_string();
+            send_msg_ = mop.items()[2];
+            awaiting_ = Awaiting::kSendOk;
+            context.call({{"type", "send"}, {"key", send_key_}, {"msg", edn::to_json(send_msg_)}});
+        } else if (op.f == "poll") {
+            MP_ASSERT(only_mop(op.value).items()[0].is_keyword("poll"));
+            // The whole local offsets map, {} before any assign.
+            json offsets = json::object();
+            for (const auto& [key, offset] : offsets_) offsets[key] = offset;
+            awaiting_ = Awaiting::kPollOk;
+            context.call({{"type", "poll"}, {"offsets", std::move(offsets)}});
+        } else {
+            MP_ASSERT(op.f == "assign");
+            MP_ASSERT(op.value.is_sequential());
+            assign_value_ = op.value;
+            bool seek_to_beginning = false;
+            for (const auto& [name, item] : op.extra)
+                if (name == "seek-to-beginning?") seek_to_beginning = item.truthy();
+            if (seek_to_beginning) {
+                // Rewind every listed key to 0; no RPC at all.
+                offsets_.clear();
+                for (const auto& key : assign_value_.items()) offsets_[key.as_string()] = 0;
+                context.complete(history::OpType::kOk, assign_value_);
+                return;
+            }
+            json keys = json::array();
+            for (const auto& key : assign_value_.items()) keys.push_back(key.as_string());
+            awaiting_ = Awaiting::kListCommittedOk;
+            context.call({{"type", "list_committed_offsets"}, {"keys", std::move(keys)}});
+        }
+    }
+
+    // Every completion below is the last thing the method does: an :info completion destroys
+    // this client, and any completion may start the thread's next op on it at once.
+    void on_reply(json&& body, OpContext& context) override {
+        const Awaiting awaiting = awaiting_;
+        awaiting_ = Awaiting::kNothing;
+        switch (awaiting) {
+            case Awaiting::kSendOk: return on_send_ok(body, context);
+            case Awaiting::kPollOk: return on_poll_ok(body, context);
+            case Awaiting::kCommitOk: return on_commit_offsets_ok(body, context);
+            case Awaiting::kListCommittedOk: return on_list_committed_offsets_ok(body, context);
+            case Awaiting::kNothing: break;
+        }
+        MP_ASSERT(!"a reply arrived with no RPC outstanding");
+    }
+
+  private:
+    enum class Awaiting { kNothing, kSendOk, kPollOk, kCommitOk, kListCommittedOk };
+
+    static const edn::Value& only_mop(const edn::Value& value) {
+        MP_ASSERT(value.is_sequential());
+        MP_ASSERT_EQ(value.size(), 1u);
+        const edn::Value& mop = value.items()[0];
+        MP_ASSERT(mop.is_sequential() && mop.size() >= 1);
+        return mop;
+    }
+
+    void on_send_ok(const json& body, OpContext& context) {
+        if (auto problem = reply_problem(body, "send_ok", {"offset"}); !problem.empty())
+            return context.complete_with_schema_violation(problem);
+        std::int64_t offset = 0;
+        if (!read_offset(body["offset"], &offset))
+            return context.complete_with_schema_violation("send_ok offset is not an integer: " +
+                                                          body["offset"].dump());
+        // The message recorded is the one the client sent, not anything from the reply.
+        context.complete(history::OpType::kOk,
+                         single_mop({edn::Value::keyword("send"), edn::Value(send_key_),
+                                     edn::Value::vector({edn::Value(offset), send_msg_})}));
+    }
+
+    void on_poll_ok(const json& body, OpContext& context) {
+        if (auto problem = reply_problem(body, "poll_ok", {"msgs"}); !problem.empty())
+            return context.complete_with_schema_violation(problem);
+        const json& msgs = body["msgs"];
+        if (!msgs.is_object())
+            return context.complete_with_schema_violation("poll_ok msgs is not an object: " +
+                                                          msgs.dump());
+        // Validate the whole reply before acting on any of it, as defrpc does.
+        edn::Entries polled;
+        std::map<std::string, std::int64_t, std::less<>> next_offsets;
+        json commit = json::object();
+        for (auto it = msgs.begin(); it != msgs.end(); ++it) {
+            if (!it.value().is_array())
+                return context.complete_with_schema_violation(
+                    "poll_ok msgs for key " + it.key() + " is not an array: " + it.value().dump());
+            edn::Items pairs;
+            std::int64_t highest = -1;
+            std::int64_t committed = 0;  // txn-offsets starts each key's max at 0
+            for (const json& pair : it.value()) {
+                std::int64_t offset = 0;
+                if (!pair.is_array() || pair.size() != 2 || !read_offset(pair[0], &offset))
+                    return context.complete_with_schema_violation(
+                        "poll_ok msgs for key " + it.key() +
+                        " holds something other than an [offset, msg] pair: " + pair.dump());
+                pairs.push_back(edn::Value::vector({edn::Value(offset),
+                                                    edn::from_json(pair[1], false)}));
+                highest = std::max(highest, offset);
+                committed = std::max(committed, offset);
+            }
+            // The next offset to read: one past the highest returned; 0 for an empty list.
+            next_offsets[it.key()] =
+                highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1;
+            if (!pairs.empty()) commit[it.key()] = committed;
+            polled.emplace_back(edn::Value(it.key()), edn::Value::vector(std::move(pairs)));
+        }
+        // merge-with max: local offsets never move back, and keys that were never assigned
+        // but came back anyway are added.
+        for (const auto& [key, offset] : next_offsets) {
+            auto [slot, inserted] = offsets_.emplace(key, offset);
+            if (!inserted) slot->second = std::max(slot->second, offset);
+        }
+        polled_ = single_mop({edn::Value::keyword("poll"), edn::Value::map(std::move(polled))});
+        if (commit.empty()) return context.complete(history::OpType::kOk, polled_);
+        // The poll is ok only once its highest offsets are committed.
+        awaiting_ = Awaiting::kCommitOk;
+        context.call({{"type", "commit_offsets"}, {"offsets", std::move(commit)}});
+    }
+
+    void on_commit_offsets_ok(const json& body, OpContext& context) {
+        if (auto problem = reply_problem(body, "commit_offsets_ok", {}); !problem.empty())
+            return context.complete_with_schema_violation(problem);
+        context.complete(history::OpType::kOk, std::move(polled_));
+    }
+
+    void on_list_committed_offsets_ok(const json& body, OpContext& context) {
+        if (auto problem = reply_problem(body, "list_committed_offsets_ok", {"offsets"});
+            !problem.empty())
+            return context.complete_with_schema_violation(problem);
+        const json& committed = body["offsets"];
+        if (!committed.is_object())
+            return context.complete_with_schema_violation(
+                "list_committed_offsets_ok offsets is not an object: " + committed.dump());
+        for (auto it = committed.begin(); it != committed.end(); ++it) {
+            std::int64_t offset = 0;
+            if (!read_offset(it.value(), &offset))
+                return context.complete_with_schema_violation(
+                    "list_committed_offsets_ok offset for key " + it.key() +
+                    " is not an integer: " + it.value().dump());
+        }
+        // Maelstrom's bug, reproduced (spec §3.2): it looks the committed offset up in the
+        // reply body instead of its `offsets` field, so the committed offsets are never used.
+        // A listed key keeps its local offset or starts at 0; unlisted keys are dropped.
+        std::map<std::string, std::int64_t, std::less<>> offsets;
+        for (const auto& item : assign_value_.items()) {
+            const std::string& key = item.as_string();
+            auto found = offsets_.find(key);
+            offsets[key] = found == offsets_.end() ? 0 : found->second;
+        }
+        offsets_ = std::move(offsets);
+        context.complete(history::OpType::kOk, assign_value_);
+    }
+
+    std::map<std::string, std::int64_t, std::less<>> offsets_;  // key -> next offset to read
+    Awaiting awaiting_ = Awaiting::kNothing;
+    std::string send_key_;
+    edn::Value send_msg_;
+    edn::Value polled_;        // the ok value of a poll waiting for its commit
+    edn::Value assign_value_;  // the keys of the assign in flight
+};
+
+// op->max-send-offsets of an ok op: key -> highest offset sent, floored at 0 as Jepsen's
+// `(max (get offsets k 0) offset)` does.
+std::map<std::int64_t, std::int64_t> max_send_offsets(const history::Op& op) {
+    std::map<std::int64_t, std::int64_t> offsets;
+    if (op.f != "send" || !op.value.is_sequential()) return offsets;
+    for (const auto& mop : op.value.items()) {
+        if (!mop.is_sequential() || mop.size() != 3 || !mop.items()[0].is_keyword("send"))
+            continue;
+        const edn::Value& pair = mop.items()[2];
+        if (!mop.items()[1].is_string() || !pair.is_sequential() || pair.size() != 2 ||
+            !pair.items()[0].is_int())
+            continue;
+        const auto key = parse_key(mop.items()[1].as_string());
+        if (!key) continue;
+        auto [slot, inserted] = offsets.emplace(*key, 0);
+        slot->second = std::max(slot->second, pair.items()[0].as_int());
+    }
+    return offsets;
+}
+
+// op->max-poll-offsets of an ok op: key -> highest offset polled, -1 for a key that came back
+// with an empty list.
+std::map<std::int64_t, std::int64_t> max_poll_offsets(const history::Op& op) {
+    std::map<std::int64_t, std::int64_t> offsets;
+    if (op.f != "poll" || !op.value.is_sequential()) return offsets;
+    for (const auto& mop : op.value.items()) {
+        if (!mop.is_sequential() || mop.size() != 2 || !mop.items()[0].is_keyword("poll") ||
+            !mop.items()[1].is_map())
+            continue;
+        for (const auto& [key_value, pairs] : mop.items()[1].entries()) {
+            if (!key_value.is_string() || !pairs.is_sequential()) continue;
+            const auto key = parse_key(key_value.as_string());
+            if (!key) continue;
+            std::int64_t highest = -1;
+            for (const auto& pair : pairs.items())
+                if (pair.is_sequential() && pair.size() == 2 && pair.items()[0].is_int())
+                    highest = std::max(highest, pair.items()[0].as_int());
+            auto [slot, inserted] = offsets.emplace(*key, highest);
+            slot->second = std::max(slot->second, highest);
+        }
+    }
+    return offsets;
+}
+
+void merge_max(std::map<std::int64_t, std::int64_t>& into,
+               const std::map<std::int64_t, std::int64_t>& from) {
+    for (const auto& [key, offset] : from) {
+        auto [slot, inserted] = into.emplace(key, offset);
+        if (!inserted) slot->second = std::max(slot->second, offset);
+    }
+}
+
+std::int64_t get_or(const std::map<std::int64_t, std::int64_t>& map, std::int64_t key,
+                    std::int64_t fallback) {
+    auto found = map.find(key);
+    return found == map.end() ? fallback : found->second;
+}
+
+}  // namespace
+
+KafkaWorkload::KafkaWorkload(const RunOptions& options)
+    : key_count_(options.key_count),
+      max_writes_per_key_(options.max_writes_per_key),
+      concurrency_(options.concurrency) {
+    // 2^(key_count + 1) must stay a finite double for the slot formula.
+    MP_ASSERT_GE(key_count_, 1);
+    MP_ASSERT_LE(key_count_, 1000);
+    MP_ASSERT_GE(max_writes_per_key_, 1);
+    MP_ASSERT_GE(concurrency_, 1);
+    for (std::int32_t i = 0; i < key_count_; ++i) active_keys_.push_back(i);
+}
+
+std::unique_ptr<WorkloadClient> KafkaWorkload::open_client() {
+    return std::make_unique<KafkaClient>();
+}
+
+std::size_t KafkaWorkload::draw_slot(Rng& rng) const {
+    // Elle's exponential key distribution with base 2 (spec §2.7): U uniform in
+    // [0, (2^n - 1) * 2) and slot = floor(log2(U + 2) - 1), so slot i is 2^i times as likely
+    // as slot 0. frexp gives floor(log2) exactly: U + 2 = m * 2^e with m in [0.5, 1).
+    const double scale = (std::ldexp(1.0, key_count_) - 1.0) * 2.0;
+    const double u = rng.uniform_double() * scale;
+    int exponent = 0;
+    (void)std::frexp(u + 2.0, &exponent);
+    const std::int64_t slot = std::clamp<std::int64_t>(exponent - 2, 0, key_count_ - 1);
+    return static_cast<std::size_t>(slot);
+}
+
+KafkaWorkload::Txn KafkaWorkload::draw_txn(Rng& rng) {
+    // Elle's wr-txns with max-txn-length 1: a read (which becomes [:poll]) or an append (which
+    // becomes [:send k v]), 50/50, on an exponentially chosen slot.
+    for (;;) {
+        const bool send = rng.uniform(2) == 1;
+        const std::size_t slot = draw_slot(rng);
+        const std::int64_t key = active_keys_[slot];
+        if (!send) return Txn{false, key, 0};
+        const std::int64_t msg = get_or(next_msg_, key, 1);
+        if (msg > max_writes_per_key_) {
+            // The key has had all its writes: the slot gets (largest active key + 1) and the
+            // micro-op is drawn again. Retired keys never come back.
+            active_keys_[slot] = *std::max_element(active_keys_.begin(), active_keys_.end()) + 1;
+            next_msg_.erase(key);
+            continue;
+        }
+        next_msg_[key] = msg + 1;
+        return Txn{true, key, msg};
+    }
+}
+
+Invocation KafkaWorkload::assign_for(const Txn& txn, Rng& rng) {
+    Invocation op;
+    op.f = "assign";
+    op.value = edn::Value::vector();
+    // poll-unseen (spec §3.3 stage 4): on a third of the assigns, when the ok sends of some keys
+    // are ahead of their ok polls, assign those keys too (first, as Jepsen's concat puts them)
+    // and attach the debugging :unseen map. Jepsen iterates a hash map here; millpond takes the
+    // keys in ascending order. :unseen keeps Jepsen's integer keys: Maelstrom only turns the
+    // :value into strings.
+    if (!unseen_sent_.empty() && rng.uniform_double() < 1.0 / 3.0) {
+        edn::Entries unseen;
+        for (const auto& [key, sent] : unseen_sent_) {
+            op.value.push(edn::Value(key_string(key)));
+            unseen.emplace_back(
+                edn::Value(key),
+                edn::Value::map({{edn::Value::keyword("polled"),
+                                  edn::Value(get_or(unseen_polled_, key, -1))},
+                                 {edn::Value::keyword("sent"), edn::Value(sent)}}));
+        }
+        if (!unseen_sent_.count(txn.key)) op.value.push(edn::Value(key_string(txn.key)));
+        op.extra.emplace_back("unseen", edn::Value::map(std::move(unseen)));
+    } else {
+        op.value.push(edn::Value(key_string(txn.key)));
+    }
+    return op;
+}
+
+Invocation KafkaWorkload::next_op(std::int32_t /*thread*/, Rng& rng) {
+    if (!pending_) pending_ = draw_txn(rng);
+    // interleave-subscribes (spec §3.3 stage 3): with probability 1/64 an assign of the
+    // pending op's key goes out instead, and the pending op waits for the next call.
+    if (rng.uniform_double() < 1.0 / 64.0) return assign_for(*pending_, rng);
+    const Txn txn = *pending_;
+    pending_.reset();
+    Invocation op;
+    if (txn.send) {
+        op.f = "send";
+        op.value = single_mop({edn::Value::keyword("send"), edn::Value(key_string(txn.key)),
+                               edn::Value(txn.msg)});
+    } else {
+        op.f = "poll";
+        op.value = single_mop({edn::Value::keyword("poll")});
+    }
+    return op;
+}
+
+Instant KafkaWorkload::side_stream_mean_gap_us(std::int32_t concurrency) const {
+    MP_ASSERT_GT(concurrency, 0);
+    // Each client is crashed about every 30 s.
+    return 30'000'000 / concurrency;
+}
+
+Invocation KafkaWorkload::next_side_op(Rng& /*rng*/) {
+    return Invocation{"crash", edn::Value(), {}, true};
+}
+
+std::int32_t KafkaWorkload::thread_of(std::int64_t process) const {
+    // A thread's process grows by the concurrency after every :info (spec §1.7).
+    MP_ASSERT_GE(process, 0);
+    return static_cast<std::int32_t>(process % concurrency_);
+}
+
+std::optional<Workload::FinalStep> KafkaWorkload::next_final_op(std::int32_t thread, Rng& rng) {
+    MP_ASSERT_GE(thread, 0);
+    MP_ASSERT_LT(thread, concurrency_);
+    if (!final_started_) {
+        // final-polls derefs the tracked offsets once, when the final phase first asks.
+        final_started_ = true;
+        final_offsets_ = max_offsets_;
+        final_threads_.assign(static_cast<std::size_t>(concurrency_), FinalThread{});
+        for (auto& state : final_threads_) state.targets = final_offsets_;
+    }
+    FinalThread& state = final_threads_[static_cast<std::size_t>(thread)];
+    // FinalPolls emits nothing once the thread has caught up on every key, nor at all when no
+    // key was ever tracked.
+    if (state.targets.empty()) return std::nullopt;
+    switch (state.stage) {
+        case FinalStage::kCrash:
+            // A fresh client, in case the old one holds broken state.
+            state.stage = FinalStage::kAssign;
+            return FinalStep{Invocation{"crash", edn::Value(), {}, true}, 0};
+        case FinalStage::kAssign: {
+            state.stage = FinalStage::kPoll;
+            Invocation op;
+            op.f = "assign";
+            op.value = edn::Value::vector();
+            for (const auto& [key, offset] : final_offsets_)
+                op.value.push(edn::Value(key_string(key)));
+            op.extra.emplace_back("seek-to-beginning?", edn::Value(true));
+            return FinalStep{std::move(op), 0};
+        }
+        case FinalStage::kPoll: {
+            // gen/stagger 1/5: the first poll at once, each later one uniform [0, 0.4 s) after
+            // the previous one's *scheduled* time, so a slow poll is followed at once.
+            const Instant now_us = state.last_completion_us;
+            const Instant due_us = state.poll_due_us.value_or(now_us);
+            state.poll_due_us = due_us + static_cast<Instant>(rng.uniform(400'000));
+            Invocation op;
+            op.f = "poll";
+            op.value = single_mop({edn::Value::keyword("poll")});
+            op.extra.emplace_back("poll-ms", edn::Value(1000));
+            return FinalStep{std::move(op), std::max<Instant>(0, due_us - now_us)};
+        }
+    }
+    MP_ASSERT(!"unreachable final stage");
+    return std::nullopt;
+}
+
+void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op& completion) {
+    if (final_started_) {
+        // FinalPolls, per thread: a key is done once an ok poll of this thread reached its
+        // tracked offset. The main-phase trackers no longer see anything.
+        FinalThread& state = final_threads_[static_cast<std::size_t>(thread_of(completion.process))];
+        state.last_completion_us = completion.time_ns / 1000;
+        if (completion.type != history::OpType::kOk || completion.f != "poll") return;
+        for (const auto& [key, seen] : max_poll_offsets(completion)) {
+            auto target = state.targets.find(key);
+            if (target != state.targets.end() && target->second <= seen)
+                state.targets.erase(target);
+        }
+        return;
+    }
+    if (completion.type != history::OpType::kOk) return;
+    const auto sent = max_send_offsets(completion);
+    const auto polled = max_poll_offsets(completion);
+    merge_max(max_offsets_, sent);
+    merge_max(max_offsets_, polled);
+    // poll-unseen keeps only the keys whose ok sends are ahead of their ok polls.
+    merge_max(unseen_sent_, sent);
+    merge_max(unseen_polled_, polled);
+    std::vector<std::int64_t> caught_up;
+    for (const auto& [key, offset] : unseen_polled_)
+        if (get_or(unseen_sent_, key, -1) <= offset) caught_up.push_back(key);
+    for (const auto key : caught_up) {
+        unseen_sent_.erase(key);
+        unseen_polled_.erase(key);
+    }
+}
+
+edn::Value KafkaWorkload::check(const history::History& history) const {
+    return checkers::check_kafka(history);
+}
+
+}  // namespace millpond::sim
