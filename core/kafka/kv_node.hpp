@@ -1,0 +1,149 @@
+#pragma once
+// Kafka log, design "kv": stateless-ish nodes over Maelstrom's lin-kv service.
+//
+// Protocol. Any node serves any key; the truth lives in the service. A key's log is cut into
+// segments of kSegmentMessagesMax messages, each one lin-kv value "log/<key>/<segment>" holding
+// the segment's messages as a JSON array, so offset o is entry o % S of segment o / S. A send
+// appends with one compare-and-swap on the tail segment, from the node's cached copy of it to
+// that copy plus the new messages (create_if_not_exists when the copy is empty, and the next
+// segment once the tail is full). Winning the CAS assigns the offsets and stores the messages
+// in the same step, so there is never an allocated offset without its message: polls can never
+// stop at, or skip, a hole. When the cache was stale the CAS fails (22); the node reads the
+// segment, learns it, and tries again, at most kSendAttemptsMax times. Sends to one key that
+// arrive while its CAS is in flight wait and then go together in the next CAS.
+// Committed offsets live in "commit/<key>" on lin-kv (or seq-kv, see BackendOptions) and are
+// raised with CAS from the last value seen, never written blindly, so they only move forward.
+//
+// Invariant. Every value of a segment is a prefix of every later value (each successful CAS
+// appends, a CAS whose `from` is an older state can never succeed again), so a node's cache,
+// built only from its own successful CASes and from reads, is always a prefix of the truth: a
+// cached offset is never wrong, and a poll served from the cache is contiguous and skips
+// nothing. A send is acknowledged only after its CAS succeeded.
+//
+// Cost per client op (server messages, node↔service, each RPC = 2):
+//   send    2 when the cached tail is current, 6 when another node appended since (failed CAS,
+//           read, CAS); concurrent sends to one key on one node share one CAS.
+//   poll    0 when the cache holds the requested offset (served locally); otherwise one read
+//           per key that misses, sent in parallel.
+//   commit  0 when this node already knows a committed offset at least as high; otherwise a
+//           CAS (2), plus a read and a CAS (4 more) when another node committed meanwhile.
+//   list    one read per key (2).
+// On the model of Maelstrom's workload in kv_node_test.cpp this costs about 3.2 (n=2), 3.8
+// (n=3) and 4.8 (n=5) server messages per op; the rest of the bill is polls that find nothing
+// new (each reads, so polls are never stale) and CASes lost to another node's append.
+// Where it saves messages against a naive design (a counter key plus a key per message): the
+// send is one CAS instead of CAS + write, the tail guess makes most CASes succeed first time,
+// polls hit the local cache whenever anything new is already known, and non-advancing commits
+// never reach the service.
+//
+// Partition / service trouble. Polls never fail: a read that times out leaves the cache as it
+// is and the poll answers from it. A send whose CAS timed out may have been applied, so it is
+// answered with error 13 (indefinite, never retried: a retry could append the message twice);
+// a send whose every CAS failed definitely gets 11. Commit failures are always answered 13:
+// a definite commit error would make Maelstrom's client record the poll as failed while its
+// local offsets have already moved on, which its checker then reports as a poll-skip.
+// RPC timeouts are kServiceTimeoutUs (Maelstrom's own lin-kv client uses max(10×latency, 1 s)).
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "../handler_node.hpp"
+#include "backend.hpp"
+#include "protocol.hpp"
+
+namespace millpond::kafka {
+
+class KvNode final : public HandlerNode {
+  public:
+    static constexpr Offset kSegmentMessagesMax = 32;
+    static constexpr Instant kServiceTimeoutUs = 1'000'000;
+    static constexpr int kSendAttemptsMax = 8;
+    static constexpr int kCommitAttemptsMax = 5;
+    // Reads one poll may start; misses beyond it are left out of this poll's reply, the keys
+    // fetched longest ago going first so that repeated polls make progress on every key.
+    static constexpr std::size_t kPollFetchKeysMax = 64;
+    static constexpr std::size_t kSendsWaitingMax = 1024;  // per key
+
+    explicit KvNode(CommitKv commit_kv);
+
+  private:
+    struct PendingSend {
+        Message handle;
+        json msg;
+    };
+    struct CommitOp {
+        Message handle;
+        std::size_t keys_remaining = 0;
+        bool failed = false;
+    };
+    struct CommitWaiter {
+        Offset target;
+        std::shared_ptr<CommitOp> op;
+    };
+    struct PollOp {
+        Message handle;
+        std::map<std::string, Offset> offsets;
+        std::size_t reads_remaining = 0;
+    };
+    struct ListOp {
+        Message handle;
+        std::vector<std::string> keys;
+        std::size_t reads_remaining = 0;
+        bool failed = false;
+    };
+    struct KeyState {
+        // Segment index → a prefix of its stored messages (never longer than the truth).
+        std::map<Offset, std::vector<json>> segments;
+        Offset tail_segment = 0;  // where the next append goes, as far as this node knows
+        std::deque<PendingSend> sends_waiting;
+        std::vector<PendingSend> sends_in_flight;  // the batch of the CAS in flight
+        Instant fetched_at_us = -1;  // when a poll last started a read of this key
+
+        // Committed offsets: the value believed stored (null: missing or unknown), the highest
+        // value known to be committed, and the commits waiting for a CAS.
+        json commit_stored = nullptr;
+        std::optional<Offset> commit_floor;
+        std::vector<CommitWaiter> commit_waiters;
+        bool commit_in_flight = false;
+    };
+
+    void on_send(Message& request, Instant now_us, Out& out);
+    void on_poll(Message& request, Instant now_us, Out& out);
+    void on_commit_offsets(Message& request, Instant now_us, Out& out);
+    void on_list_committed_offsets(Message& request, Instant now_us, Out& out);
+
+    // Sends: start a CAS for key's waiting sends unless one is in flight.
+    void pump_sends(const std::string& key, Instant now_us, Out& out);
+    void cas_append(const std::string& key, int attempt, Instant now_us, Out& out);
+    void on_append_reply(const std::string& key, Offset segment, std::size_t length_before,
+                         int attempt, json&& response, Instant now_us, Out& out);
+    void finish_sends(const std::string& key, ErrorCode code, const std::string& text, Out& out);
+
+    // Polls.
+    std::vector<const json*> cached_run(const std::string& key, Offset offset,
+                                        std::size_t count_max) const;
+    void finish_poll(PollOp& op, Out& out);
+
+    // Commits.
+    void drive_commit(const std::string& key, Instant now_us, Out& out);
+    void cas_commit(const std::string& key, Offset target, int attempt, Instant now_us,
+                    Out& out);
+    void read_commit_then_retry(const std::string& key, Offset target, int attempt,
+                                Instant now_us, Out& out);
+    void settle_commit_waiters(const std::string& key, bool failed, Out& out);
+    void learn_commit(KeyState& state, const json& value);
+
+    // Learns a segment value read from or written to the service; false if it is not a valid
+    // segment (then nothing is learnt).
+    bool learn_segment(const std::string& key, Offset segment, const json& value);
+    Offset normalized_tail(KeyState& state) const;
+
+    static std::string segment_key(const std::string& key, Offset segment);
+    static std::string commit_key(const std::string& key);
+
+    const char* commit_service_;
+    std::map<std::string, KeyState> keys_;
+};
+
+}  // namespace millpond::kafka

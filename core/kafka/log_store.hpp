@@ -1,0 +1,36 @@
+#pragma once
+// An in-memory set of logs and committed offsets: what one node holds for the keys it is the
+// authority for (all keys in the memory design, the owned keys in the owner design).
+// Invariants: each key's log has dense offsets from 0 and only grows; a key's committed offset
+// only moves forward.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol.hpp"
+
+namespace millpond::kafka {
+
+class LogStore {
+  public:
+    // Appends msg to key's log and returns its offset (the log's length before).
+    Offset append(const std::string& key, json msg);
+    // The log's length: the next offset to be assigned (0 for an unknown key).
+    Offset end(const std::string& key) const;
+    // Up to count_max messages from `offset` on, in order; empty past the end.
+    std::vector<const json*> read(const std::string& key, Offset offset,
+                                  std::size_t count_max) const;
+
+    // Raises key's committed offset to `offset` if that is higher; a lower commit is ignored.
+    // Returns the committed offset afterwards.
+    Offset commit(const std::string& key, Offset offset);
+    std::optional<Offset> committed(const std::string& key) const;
+
+  private:
+    std::map<std::string, std::vector<json>> logs_;
+    std::map<std::string, Offset> committed_;
+};
+
+}  // namespace millpond::kafka

@@ -1,0 +1,134 @@
+#pragma once
+// Kafka log, design "owner": every key has exactly one owner node, which holds its log and
+// committed offset in memory; the other nodes forward to it and keep a cache.
+//
+// Protocol. The owner of a key is sorted(node_ids)[fnv1a64(key) mod n], the same on every node
+// whatever order init listed the ids in. A send at the owner appends in memory; elsewhere it
+// is forwarded (kafka_send), and the owner's reply carries, besides the offset, the messages
+// before it that the forwarder lacks (up to the poll cap), so the forwarder's cache stays
+// contiguous. A poll answers owned keys from the log and other keys from the cache when it
+// holds the asked offset; a key whose offset the cache lacks is answered "nothing new" when
+// the owner said, less than the freshness window W ago, that its log ends at or before that
+// offset; the remaining keys go in one kafka_poll per owner involved, whose reply gives per
+// key the run, the log's end and the committed offset. A commit raises owned keys locally,
+// skips keys whose owner already reported a committed offset at least as high, and sends one
+// kafka_commit per owner for the rest. A list answers owned keys locally and other keys from
+// the owner's committed offset when it was heard within W, asking each owner at most once.
+//
+// Invariant. Offsets are assigned only by the owner, so they are dense and unique; everything
+// in a cache came from the owner, so a cached offset is never wrong; a poll's run starts at
+// the asked offset and is contiguous, so nothing is skipped; committed offsets only rise, at
+// the owner and in every cache. Sends and commits are linearizable (they happen at the owner).
+// Polls and lists off the owner may lag by at most W plus one network delay: never wrong,
+// only late. Maelstrom's checker allows exactly that (realtime lag is a statistic, not an
+// anomaly), and a stale committed offset is a lower bound, as Kafka's are after a rebalance.
+//
+// Cost per client op (server messages; a forward and its reply are 2):
+//   send    0 at the owner, else 2 — unavoidable while the owner alone assigns offsets.
+//   poll    0 when every key is owned, cached at the asked offset, or known to end there
+//           within W; else 2 per owner involved (a client usually polls one key).
+//   commit  0 for owned keys and keys the owner already reported committed at least as far
+//           (a poll's reply reports it); else 2 per owner involved.
+//   list    0 for owned keys and keys whose committed offset was heard within W; else 2 per
+//           owner involved.
+// With n nodes a client reaches the owner 1/n of the time. On the model of Maelstrom's
+// workload in owner_node_test.cpp this costs about 0.63 (n=2), 0.88 (n=3) and 1.1 (n=5)
+// server messages per op, most of it the forwarded sends; asking the owner on every miss
+// costs 0.99 / 1.25 / 1.64.
+//
+// Partition. The owner serves its keys to its own clients throughout. A node cut off from an
+// owner answers, after kForwardTimeoutUs: sends with 13 (indefinite: the owner may have
+// appended), commits with 13 (always indefinite: a definite error would make Maelstrom's
+// client fail the poll after moving its offsets on, a poll-skip), lists with 11; its polls
+// still answer from the cache. No replication: an owner that restarts has lost its keys.
+
+#include <memory>
+#include <optional>
+
+#include "../handler_node.hpp"
+#include "log_store.hpp"
+
+namespace millpond::kafka {
+
+class OwnerNode final : public HandlerNode {
+  public:
+    static constexpr Instant kForwardTimeoutUs = 1'000'000;
+    // How long what the owner said about a key's log end and committed offset may stand in
+    // for asking again (see the essay): the bound on how stale a local answer can be.
+    static constexpr Instant kFreshnessWindowUsDefault = 100'000;
+
+    explicit OwnerNode(Instant freshness_window_us = kFreshnessWindowUsDefault);
+
+    // The owner of `key` among `node_ids`: fnv1a64(key) mod n over the sorted ids, so every
+    // node computes the same owner whatever order its init listed the ids in.
+    // REQUIRES: node_ids is not empty.
+    static NodeId owner_of(const std::string& key, std::vector<NodeId> node_ids);
+
+  private:
+    // What a node knows about a key another node owns. Every entry came from the owner, so it
+    // is exactly the owner's message at that offset; the committed offset is one the owner had.
+    struct Replica {
+        std::map<Offset, json> msgs;
+        Offset prefix_end = 0;  // offsets [0, prefix_end) are all in msgs
+        // The owner's log end as last heard, and when (-1: never).
+        Offset end_heard = 0;
+        Instant end_heard_us = -1;
+        std::optional<Offset> committed;
+        Instant committed_heard_us = -1;  // when the owner last told us its committed offset
+    };
+    struct PollOp {
+        Message handle;
+        std::map<std::string, Offset> offsets;
+        std::size_t forwards_remaining = 0;
+    };
+    struct CommitOp {
+        Message handle;
+        std::size_t forwards_remaining = 0;
+        bool failed = false;
+    };
+    struct ListOp {
+        Message handle;
+        std::vector<std::string> keys;
+        std::size_t forwards_remaining = 0;
+        bool failed = false;
+    };
+
+    void on_start(Instant now_us, Out& out) override;
+
+    // Client requests, at any node.
+    void on_send(Message& request, Instant now_us, Out& out);
+    void on_poll(Message& request, Instant now_us, Out& out);
+    void on_commit_offsets(Message& request, Instant now_us, Out& out);
+    void on_list_committed_offsets(Message& request, Instant now_us, Out& out);
+
+    // Forwarded requests, at the owner.
+    void on_owner_send(Message& request, Out& out);
+    void on_owner_poll(Message& request, Out& out);
+    void on_owner_commit(Message& request, Out& out);
+    void on_owner_list(Message& request, Out& out);
+
+    bool owns(const std::string& key) const;
+    const NodeId& owner(const std::string& key) const;
+    // Throws MalformedRequest unless this node owns key (a forward reached the wrong node).
+    void require_owned(const std::string& key) const;
+
+    void learn_msg(const std::string& key, Offset offset, const json& msg, Out& out);
+    void learn_run(const std::string& key, const json& pairs, Out& out);
+    void learn_poll(const json& response, Instant now_us, Out& out);
+    void learn_end(const std::string& key, Offset end, Instant now_us);
+    void learn_committed(const std::string& key, const json& offset, Instant now_us);
+    bool fresh(Instant heard_us, Instant now_us) const;
+    // Contiguous messages from offset: from the log for owned keys, else from the replica.
+    std::vector<const json*> local_run(const std::string& key, Offset offset,
+                                       std::size_t count_max) const;
+    void finish_poll(PollOp& op, Out& out);
+    void finish_commit(CommitOp& op, Out& out);
+    void finish_list(ListOp& op, Out& out);
+
+    Instant freshness_window_us_;
+    std::vector<NodeId> owners_;  // the node ids, sorted
+    LogStore store_;              // the keys this node owns
+    std::map<std::string, Replica> replicas_;  // keys owned elsewhere
+};
+
+}  // namespace millpond::kafka
