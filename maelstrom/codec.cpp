@@ -36,15 +36,14 @@ std::string check_id_field(const json& body, const char* field) {
             return std::string("body field '") + field + "' must not be negative: " + value.dump();
         return {};
     }
-    return std::string("body field '") + field + "' must be an integer, got " +
-           value.type_name() + " " + value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return std::string("body field '") + field + "' must be an integer, got " + value.type_name() +
+           " " + value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
 
 std::string validate_body(const json& body) {
-    if (!body.is_object())
-        return std::string("body must be an object, got ") + body.type_name();
+    if (!body.is_object()) return std::string("body must be an object, got ") + body.type_name();
     auto type_it = body.find("type");
     if (type_it == body.end()) return "body has no 'type'";
     if (!type_it->is_string())
@@ -63,8 +62,7 @@ DecodedLine decode_line(std::string_view line) {
         return decoded;
     }
     if (!envelope.is_object()) {
-        decoded.problem =
-            std::string("message must be a JSON object, got ") + envelope.type_name();
+        decoded.problem = std::string("message must be a JSON object, got ") + envelope.type_name();
         return decoded;
     }
     // Anything the envelope lacks is reported by field, in envelope order, so the first

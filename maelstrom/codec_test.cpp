@@ -9,8 +9,9 @@ namespace millpond::maelstrom {
 namespace {
 
 TEST(Codec, DecodesMaelstromsDeliveredMessageAndDropsItsId) {
-    const DecodedLine decoded = decode_line(
-        R"({"id":17,"src":"c3","dest":"n1","body":{"type":"echo","msg_id":4,"echo":[1,{"a":"b"}]}})");
+    const DecodedLine decoded =
+        decode_line(R"({"id":17,"src":"c3","dest":"n1",)"
+                    R"("body":{"type":"echo","msg_id":4,"echo":[1,{"a":"b"}]}})");
     ASSERT_EQ(decoded.status, DecodeStatus::kOk) << decoded.problem;
     EXPECT_EQ(decoded.problem, "");
     EXPECT_EQ(decoded.message.src, "c3");
@@ -21,7 +22,8 @@ TEST(Codec, DecodesMaelstromsDeliveredMessageAndDropsItsId) {
 }
 
 TEST(Codec, ToleratesCarriageReturnAndSurroundingSpace) {
-    const DecodedLine decoded = decode_line(" {\"src\":\"a\",\"dest\":\"b\",\"body\":{\"type\":\"t\"}}\r");
+    const DecodedLine decoded =
+        decode_line(" {\"src\":\"a\",\"dest\":\"b\",\"body\":{\"type\":\"t\"}}\r");
     EXPECT_EQ(decoded.status, DecodeStatus::kOk) << decoded.problem;
 }
 
@@ -50,25 +52,24 @@ TEST_P(BadEnvelope, IsRejectedWithAProblemNamingIt) {
 
 INSTANTIATE_TEST_SUITE_P(
     Codec, BadEnvelope,
-    ::testing::Values(
-        EnvelopeCase{"not json at all", "not JSON"},
-        EnvelopeCase{R"({"src":"c1","dest":"n1","body":{})", "not JSON"},
-        EnvelopeCase{R"({"src":"c1","dest":"n1","body":{}} trailing)", "not JSON"},
-        EnvelopeCase{"", "not JSON"},
-        EnvelopeCase{R"([1,2,3])", "must be a JSON object, got array"},
-        EnvelopeCase{R"("just a string")", "must be a JSON object, got string"},
-        EnvelopeCase{R"({"dest":"n1","body":{"type":"echo"}})", "no 'src'"},
-        EnvelopeCase{R"({"src":"c1","body":{"type":"echo"}})", "no 'dest'"},
-        EnvelopeCase{R"({"src":7,"dest":"n1","body":{"type":"echo"}})",
-                     "'src' must be a non-empty string, got number"},
-        EnvelopeCase{R"({"src":"","dest":"n1","body":{"type":"echo"}})",
-                     "'src' must be a non-empty string"},
-        EnvelopeCase{R"({"src":"c1","dest":null,"body":{"type":"echo"}})",
-                     "'dest' must be a non-empty string, got null"},
-        EnvelopeCase{R"({"src":"c1","dest":"n1"})", "no 'body'"},
-        EnvelopeCase{R"({"id":"9","src":"c1","dest":"n1","body":{"type":"echo"}})",
-                     "'id' must be an integer, got string"},
-        EnvelopeCase{"{\"src\":\"c\xff\",\"dest\":\"n1\",\"body\":{}}", "not JSON"}),
+    ::testing::Values(EnvelopeCase{"not json at all", "not JSON"},
+                      EnvelopeCase{R"({"src":"c1","dest":"n1","body":{})", "not JSON"},
+                      EnvelopeCase{R"({"src":"c1","dest":"n1","body":{}} trailing)", "not JSON"},
+                      EnvelopeCase{"", "not JSON"},
+                      EnvelopeCase{R"([1,2,3])", "must be a JSON object, got array"},
+                      EnvelopeCase{R"("just a string")", "must be a JSON object, got string"},
+                      EnvelopeCase{R"({"dest":"n1","body":{"type":"echo"}})", "no 'src'"},
+                      EnvelopeCase{R"({"src":"c1","body":{"type":"echo"}})", "no 'dest'"},
+                      EnvelopeCase{R"({"src":7,"dest":"n1","body":{"type":"echo"}})",
+                                   "'src' must be a non-empty string, got number"},
+                      EnvelopeCase{R"({"src":"","dest":"n1","body":{"type":"echo"}})",
+                                   "'src' must be a non-empty string"},
+                      EnvelopeCase{R"({"src":"c1","dest":null,"body":{"type":"echo"}})",
+                                   "'dest' must be a non-empty string, got null"},
+                      EnvelopeCase{R"({"src":"c1","dest":"n1"})", "no 'body'"},
+                      EnvelopeCase{R"({"id":"9","src":"c1","dest":"n1","body":{"type":"echo"}})",
+                                   "'id' must be an integer, got string"},
+                      EnvelopeCase{"{\"src\":\"c\xff\",\"dest\":\"n1\",\"body\":{}}", "not JSON"}),
     case_name<EnvelopeCase>);
 
 struct BodyCase {
@@ -110,9 +111,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Codec, AcceptsTheLargestIdsAndAbsentOnes) {
     EXPECT_EQ(validate_body(json::parse(R"({"type":"x"})")), "");
-    EXPECT_EQ(validate_body(json::parse(
-                  R"({"type":"x","msg_id":9223372036854775807,"in_reply_to":0})")),
-              "");
+    EXPECT_EQ(
+        validate_body(json::parse(R"({"type":"x","msg_id":9223372036854775807,"in_reply_to":0})")),
+        "");
 }
 
 TEST(Codec, EncodesInMaelstromsKeyOrderOnOneLine) {
@@ -125,8 +126,9 @@ TEST(Codec, EncodesInMaelstromsKeyOrderOnOneLine) {
 
 TEST(Codec, EncodingNeverThrowsOnBytesThatAreNotUtf8) {
     Message message{"n1", "c2", json{{"type", "x"}, {"bad", std::string("a\xff")}}};
-    EXPECT_EQ(encode_message(message),
-              "{\"src\":\"n1\",\"dest\":\"c2\",\"body\":{\"bad\":\"a\xef\xbf\xbd\",\"type\":\"x\"}}");
+    EXPECT_EQ(
+        encode_message(message),
+        "{\"src\":\"n1\",\"dest\":\"c2\",\"body\":{\"bad\":\"a\xef\xbf\xbd\",\"type\":\"x\"}}");
 }
 
 // Arbitrary bytes, the kind of thing a broken peer might print.

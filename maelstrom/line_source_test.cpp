@@ -19,8 +19,7 @@ class Pipe {
     }
     int read_fd() const { return fds_[0]; }
     void write(const std::string& bytes) {
-        ASSERT_EQ(::write(fds_[1], bytes.data(), bytes.size()),
-                  static_cast<ssize_t>(bytes.size()));
+        ASSERT_EQ(::write(fds_[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
     }
     void close_write() {
         if (fds_[1] >= 0) ::close(fds_[1]);

@@ -24,8 +24,8 @@ bool is_blank(std::string_view line) {
 
 }  // namespace
 
-StdioAdapter::StdioAdapter(Node& node, LineSource& input, std::ostream& output,
-                           std::ostream& log, Clock& clock, StdioAdapterOptions options)
+StdioAdapter::StdioAdapter(Node& node, LineSource& input, std::ostream& output, std::ostream& log,
+                           Clock& clock, StdioAdapterOptions options)
     : node_(node),
       input_(input),
       output_(output),
@@ -147,9 +147,9 @@ void StdioAdapter::deliver(Message&& message) {
         log_input_problem("second init from " + message.src + "; node stays " + self_ +
                           (msg_id >= 0 ? "; answered with error 14" : ""));
         if (msg_id >= 0) {
-            send(Message{self_, message.src,
-                         error_body(ErrorCode::kAbort, "node is already initialised as " + self_,
-                                    msg_id)});
+            send(Message{
+                self_, message.src,
+                error_body(ErrorCode::kAbort, "node is already initialised as " + self_, msg_id)});
         }
         return;
     }
@@ -168,8 +168,8 @@ void StdioAdapter::initialise(Message&& message) {
     const bool id_usable =
         id_it != body.end() && id_it->is_string() && !id_it->get_ref<const std::string&>().empty();
     if (id_it != body.end() && id_it->is_string() && !id_usable) {
-        log_input_problem("init from " + message.src + " names an empty node_id; answered with "
-                          "error 12");
+        log_input_problem("init from " + message.src +
+                          " names an empty node_id; answered with error 12");
         send(Message{message.dest, message.src,
                      error_body(ErrorCode::kMalformedRequest, "init 'node_id' must not be empty",
                                 body_int_or_missing(body, "msg_id"))});
@@ -220,8 +220,7 @@ void StdioAdapter::run_node_step(std::string_view what, const Message* request_f
         return;
     }
     log_line("node step for " + std::string(what) + " threw (a node bug): " + failure +
-             "; its effects were dropped" +
-             (crash_msg_id >= 0 ? ", answered with error 13" : ""));
+             "; its effects were dropped" + (crash_msg_id >= 0 ? ", answered with error 13" : ""));
     if (crash_msg_id >= 0) {
         send(Message{self, crash_reply_to,
                      error_body(ErrorCode::kCrash, "node failed: " + failure, crash_msg_id)});
@@ -290,8 +289,8 @@ int run_on_process_stdio(Node& node, std::string_view program_name) {
         options.seed = parse_seed(seed_text);
         if (!options.seed) {
             std::cerr << program_name << ": " << kSeedEnvironmentVariable
-                      << " must be an unsigned 64-bit decimal integer, got '" << seed_text
-                      << "'" << std::endl;
+                      << " must be an unsigned 64-bit decimal integer, got '" << seed_text << "'"
+                      << std::endl;
             return 254;
         }
     }

@@ -109,7 +109,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // One adapter run over scripted lines with a fake clock.
 struct AdapterRun {
     explicit AdapterRun(std::vector<ScriptedLine> lines, Instant eof_at_us = 1000,
-                 StdioAdapterOptions options = {})
+                        StdioAdapterOptions options = {})
         : source(clock, std::move(lines), eof_at_us),
           adapter(node, source, output, log, clock, std::move(options)) {}
 
@@ -129,8 +129,8 @@ struct AdapterRun {
 TEST(StdioAdapter, FiresTimersInDeadlineOrderHonouringReplaceCancelAndTies) {
     AdapterRun run({{0, kInit}});
     const auto out = run.run();
-    const std::vector<ScriptNode::Fired> expected = {
-        {"a", 50}, {"b", 100}, {"c", 200}, {"tie1", 400}, {"tie2", 400}, {"tie0", 400}};
+    const std::vector<ScriptNode::Fired> expected = {{"a", 50},     {"b", 100},    {"c", 200},
+                                                     {"tie1", 400}, {"tie2", 400}, {"tie0", 400}};
     EXPECT_EQ(run.node.fired, expected);
     ASSERT_EQ(out.size(), 7u);
     EXPECT_EQ(out[0], R"({"src":"n3","dest":"c0","body":{"in_reply_to":1,"type":"init_ok"}})");
@@ -143,11 +143,11 @@ TEST(StdioAdapter, FiresTimersInDeadlineOrderHonouringReplaceCancelAndTies) {
 
 TEST(StdioAdapter, AMessageBetweenDeadlinesCanArmAndCancelTimers) {
     AdapterRun run({{0, kInit},
-             {150, request(R"({"type":"arm","key":"e","after_us":10})")},
-             {150, request(R"({"type":"disarm","key":"c"})")},
-             {170, request(R"({"type":"arm","key":"tie2","after_us":5})")}});
+                    {150, request(R"({"type":"arm","key":"e","after_us":10})")},
+                    {150, request(R"({"type":"disarm","key":"c"})")},
+                    {170, request(R"({"type":"arm","key":"tie2","after_us":5})")}});
     run.run();
-    const std::vector<ScriptNode::Fired> expected = {{"a", 50},    {"b", 100},    {"e", 160},
+    const std::vector<ScriptNode::Fired> expected = {{"a", 50},     {"b", 100},    {"e", 160},
                                                      {"tie2", 175}, {"tie1", 400}, {"tie0", 400}};
     EXPECT_EQ(run.node.fired, expected);
 }
@@ -164,8 +164,8 @@ TEST(StdioAdapter, ATimerRearmedInThePastDoesNotStarveInput) {
     // Under the fake clock time stands still while the node spins, so input that has already
     // arrived is the only way out: the adapter must read it between rounds of timers.
     AdapterRun run({{0, kInit},
-             {500, request(R"({"type":"spin"})")},
-             {500, request(R"({"type":"stop_spin"})")}});
+                    {500, request(R"({"type":"spin"})")},
+                    {500, request(R"({"type":"stop_spin"})")}});
     run.node.set_schedule_on_init = false;
     run.run();
     EXPECT_EQ(run.node.spins, 1);
@@ -203,34 +203,30 @@ TEST(StdioAdapter, AnExplicitSeedOverridesTheHash) {
 }
 
 TEST(StdioAdapter, BeforeInitRequestsGetError11AndOtherMessagesAreLogged) {
-    AdapterRun run({{0, request(R"({"type":"echo","msg_id":4})")},
-             {0, request(R"({"type":"gossip"})")},
-             {0, R"({"src":"c0","dest":"n3","body":{"type":"init","msg_id":1,"node_id":"n3"}})"},
-             {0, R"({"src":"c0","dest":"n3","body":{"type":"init","node_id":"","node_ids":[]}})"},
-             {0, request(R"({"type":"echo","msg_id":5})")},
-             {0, kInit},
-             {0, request(R"({"type":"echo","msg_id":6})")},
-             {0, kInit}});
+    AdapterRun run(
+        {{0, request(R"({"type":"echo","msg_id":4})")},
+         {0, request(R"({"type":"gossip"})")},
+         {0, R"({"src":"c0","dest":"n3","body":{"type":"init","msg_id":1,"node_id":"n3"}})"},
+         {0, R"({"src":"c0","dest":"n3","body":{"type":"init","node_id":"","node_ids":[]}})"},
+         {0, request(R"({"type":"echo","msg_id":5})")},
+         {0, kInit},
+         {0, request(R"({"type":"echo","msg_id":6})")},
+         {0, kInit}});
     run.node.set_schedule_on_init = false;
     const auto out = run.run();
     ASSERT_EQ(out.size(), 7u) << run.output.str();
-    EXPECT_EQ(out[0],
-              R"({"src":"n3","dest":"c9","body":{"code":11,"in_reply_to":4,)"
-              R"("text":"node is not initialised yet","type":"error"}})");
-    EXPECT_EQ(out[1],
-              R"({"src":"n3","dest":"c0","body":{"code":12,"in_reply_to":1,)"
-              R"("text":"init needs an array 'node_ids'","type":"error"}})");
-    EXPECT_EQ(out[2],
-              R"({"src":"n3","dest":"c0","body":{"code":12,)"
-              R"("text":"init 'node_id' must not be empty","type":"error"}})");
-    EXPECT_EQ(out[3],
-              R"({"src":"n3","dest":"c9","body":{"code":11,"in_reply_to":5,)"
-              R"("text":"node is not initialised yet","type":"error"}})");
+    EXPECT_EQ(out[0], R"({"src":"n3","dest":"c9","body":{"code":11,"in_reply_to":4,)"
+                      R"("text":"node is not initialised yet","type":"error"}})");
+    EXPECT_EQ(out[1], R"({"src":"n3","dest":"c0","body":{"code":12,"in_reply_to":1,)"
+                      R"("text":"init needs an array 'node_ids'","type":"error"}})");
+    EXPECT_EQ(out[2], R"({"src":"n3","dest":"c0","body":{"code":12,)"
+                      R"("text":"init 'node_id' must not be empty","type":"error"}})");
+    EXPECT_EQ(out[3], R"({"src":"n3","dest":"c9","body":{"code":11,"in_reply_to":5,)"
+                      R"("text":"node is not initialised yet","type":"error"}})");
     EXPECT_EQ(out[4], R"({"src":"n3","dest":"c0","body":{"in_reply_to":1,"type":"init_ok"}})");
     EXPECT_EQ(out[5], R"({"src":"n3","dest":"c9","body":{"in_reply_to":6,"type":"ok"}})");
-    EXPECT_EQ(out[6],
-              R"({"src":"n3","dest":"c0","body":{"code":14,"in_reply_to":1,)"
-              R"("text":"node is already initialised as n3","type":"error"}})");
+    EXPECT_EQ(out[6], R"({"src":"n3","dest":"c0","body":{"code":14,"in_reply_to":1,)"
+                      R"("text":"node is already initialised as n3","type":"error"}})");
     EXPECT_EQ(run.node.inits.size(), 1u);
     EXPECT_EQ(run.node.messages.size(), 1u);
     const std::string log = run.log.str();
@@ -241,49 +237,44 @@ TEST(StdioAdapter, BeforeInitRequestsGetError11AndOtherMessagesAreLogged) {
 
 TEST(StdioAdapter, MalformedBodiesGetError12WhenTheyCanBeAnswered) {
     AdapterRun run({{0, kInit},
-             {0, request(R"("oops")")},
-             {0, request(R"({"type":"echo","msg_id":"7"})")},
-             {0, request(R"({"msg_id":8})")},
-             {0, request(R"({"type":"error","msg_id":"x"})")},
-             {0, "this is not json"},
-             {0, R"({"src":"c9","body":{"type":"echo","msg_id":9}})"},
-             {0, "   "},
-             {0, request(R"({"type":"echo","msg_id":10})")}});
+                    {0, request(R"("oops")")},
+                    {0, request(R"({"type":"echo","msg_id":"7"})")},
+                    {0, request(R"({"msg_id":8})")},
+                    {0, request(R"({"type":"error","msg_id":"x"})")},
+                    {0, "this is not json"},
+                    {0, R"({"src":"c9","body":{"type":"echo","msg_id":9}})"},
+                    {0, "   "},
+                    {0, request(R"({"type":"echo","msg_id":10})")}});
     run.node.set_schedule_on_init = false;
     const auto out = run.run();
     ASSERT_EQ(out.size(), 5u) << run.output.str();
-    EXPECT_EQ(out[1],
-              R"({"src":"n3","dest":"c9","body":{"code":12,)"
-              R"("text":"body must be an object, got string","type":"error"}})");
-    EXPECT_EQ(out[2],
-              R"({"src":"n3","dest":"c9","body":{"code":12,)"
-              R"("text":"body field 'msg_id' must be an integer, got string \"7\"",)"
-              R"("type":"error"}})");
-    EXPECT_EQ(out[3],
-              R"({"src":"n3","dest":"c9","body":{"code":12,"in_reply_to":8,)"
-              R"("text":"body has no 'type'","type":"error"}})");
+    EXPECT_EQ(out[1], R"({"src":"n3","dest":"c9","body":{"code":12,)"
+                      R"("text":"body must be an object, got string","type":"error"}})");
+    EXPECT_EQ(out[2], R"({"src":"n3","dest":"c9","body":{"code":12,)"
+                      R"("text":"body field 'msg_id' must be an integer, got string \"7\"",)"
+                      R"("type":"error"}})");
+    EXPECT_EQ(out[3], R"({"src":"n3","dest":"c9","body":{"code":12,"in_reply_to":8,)"
+                      R"("text":"body has no 'type'","type":"error"}})");
     EXPECT_EQ(out[4], R"({"src":"n3","dest":"c9","body":{"in_reply_to":10,"type":"ok"}})");
     EXPECT_EQ(run.node.messages.size(), 1u);  // only the well-formed one reached the node
     const std::string log = run.log.str();
     EXPECT_NE(log.find("stdin line 5: malformed error body from c9"), std::string::npos) << log;
     EXPECT_NE(log.find("stdin line 6: not JSON: "), std::string::npos) << log;
-    EXPECT_NE(log.find("stdin line 7: message has no 'dest'; skipped"), std::string::npos)
-        << log;
+    EXPECT_NE(log.find("stdin line 7: message has no 'dest'; skipped"), std::string::npos) << log;
     EXPECT_NE(log.find("stdin line 8: empty line; skipped"), std::string::npos) << log;
     EXPECT_EQ(run.adapter.lines_read(), 9u);
 }
 
 TEST(StdioAdapter, ANodeThatThrowsLosesTheStepsEffectsAndTheRequestGetsError13) {
     AdapterRun run({{0, kInit},
-             {0, request(R"({"type":"throw","msg_id":3})")},
-             {0, request(R"({"type":"throw"})")},
-             {0, request(R"({"type":"echo","msg_id":4})")}});
+                    {0, request(R"({"type":"throw","msg_id":3})")},
+                    {0, request(R"({"type":"throw"})")},
+                    {0, request(R"({"type":"echo","msg_id":4})")}});
     run.node.set_schedule_on_init = false;
     const auto out = run.run();
     ASSERT_EQ(out.size(), 3u) << run.output.str();
-    EXPECT_EQ(out[1],
-              R"({"src":"n3","dest":"c9","body":{"code":13,"in_reply_to":3,)"
-              R"("text":"node failed: scripted failure","type":"error"}})");
+    EXPECT_EQ(out[1], R"({"src":"n3","dest":"c9","body":{"code":13,"in_reply_to":3,)"
+                      R"("text":"node failed: scripted failure","type":"error"}})");
     EXPECT_EQ(out[2], R"({"src":"n3","dest":"c9","body":{"in_reply_to":4,"type":"ok"}})");
     EXPECT_EQ(run.adapter.pending_timer_count(), 0u);
     EXPECT_NE(run.log.str().find("threw (a node bug): scripted failure"), std::string::npos);

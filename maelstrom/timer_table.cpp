@@ -16,7 +16,8 @@ void TimerTable::set(const std::string& key, Instant deadline_us) {
 void TimerTable::cancel(const std::string& key) {
     auto it = by_key_.find(key);
     if (it == by_key_.end()) return;
-    const std::size_t erased = by_deadline_.erase({it->second.deadline_us, it->second.sequence, key});
+    const std::size_t erased =
+        by_deadline_.erase({it->second.deadline_us, it->second.sequence, key});
     MP_ASSERT_EQ(erased, 1u);
     by_key_.erase(it);
     MP_ASSERT_EQ(by_key_.size(), by_deadline_.size());

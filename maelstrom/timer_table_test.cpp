@@ -67,8 +67,8 @@ RC_GTEST_PROP(TimerTableProperty, MatchesAListModel, ()) {
     for (int i = 0; i < steps; ++i) {
         const std::string key(1, *rc::gen::inRange('a', 'h'));
         const int action = *rc::gen::inRange(0, 4);
-        auto found = std::find_if(model.begin(), model.end(),
-                                  [&](const Entry& e) { return e.key == key; });
+        auto found =
+            std::find_if(model.begin(), model.end(), [&](const Entry& e) { return e.key == key; });
         if (action <= 1) {
             const Instant deadline_us = now_us + *rc::gen::inRange<Instant>(-5, 20);
             timers.set(key, deadline_us);
