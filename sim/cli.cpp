@@ -291,6 +291,7 @@ std::string main_help() {
 Usage:
   millpond test [options]              run one simulated test (see: millpond test --help)
   millpond check -w WORKLOAD HISTORY   judge a history.edn written by millpond or by Maelstrom
+  millpond figures [--seeds N]         measure the kafka designs (the README table)
   millpond --help | --version
 
 Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 crash.

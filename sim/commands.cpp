@@ -19,8 +19,6 @@
 
 namespace millpond::sim {
 
-namespace {
-
 NodeFactory node_factory_for(const RunOptions& options) {
     if (options.workload == "echo")
         return [](const NodeId&) -> std::unique_ptr<Node> { return std::make_unique<EchoNode>(); };
@@ -34,6 +32,8 @@ NodeFactory node_factory_for(const RunOptions& options) {
         return node;
     };
 }
+
+namespace {
 
 std::string join_nodes(const std::vector<NodeId>& nodes) {
     std::string out;

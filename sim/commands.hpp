@@ -7,12 +7,16 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "simulation.hpp"
 
 namespace millpond::sim {
 
 // `millpond test ...` (args exclude "test"). fresh_seed is used when --seed is absent.
 int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_seed,
                      const std::string& run_id_stamp, std::ostream& out, std::ostream& err);
+
+// The node factory for a run's workload and (kafka) backend.
+NodeFactory node_factory_for(const RunOptions& options);
 
 // `millpond check -w WORKLOAD [--out DIR] [--availability A] HISTORY`.
 int run_check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -59,7 +59,9 @@ std::string reply_problem(const json& body, const char* type,
 class KafkaClient final : public WorkloadClient {
   public:
     void invoke(const Invocation& op, OpContext& context) override {
-        MP_ASSERT(awaiting_ == Awaiting::kNothing);
+        // The previous op is over, whatever awaiting_ says: an error reply or a timeout ends an
+        // op without a reply reaching on_reply, and after a :fail this client lives on.
+        awaiting_ = Awaiting::kNothing;
         if (op.f == "send") {
             const edn::Value& mop = only_mop(op.value);
             MP_ASSERT_EQ(mop.size(), 3u);
@@ -99,6 +101,17 @@ class KafkaClient final : public WorkloadClient {
 
     // Every completion below is the last thing the method does: an :info completion destroys
     // this client, and any completion may start the thread's next op on it at once.
+    // An error or timeout ends the op; the client itself lives on after a :fail (an assign
+    // that timed out, a definite error), so it must stop waiting before the next invoke.
+    void on_error(const json& error_body, OpContext& context) override {
+        awaiting_ = Awaiting::kNothing;
+        context.complete_with_error(error_body);
+    }
+    void on_timeout(OpContext& context) override {
+        awaiting_ = Awaiting::kNothing;
+        context.complete_with_timeout();
+    }
+
     void on_reply(json&& body, OpContext& context) override {
         const Awaiting awaiting = awaiting_;
         awaiting_ = Awaiting::kNothing;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "figures.hpp"
 
 namespace {
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
         if (command == "test")
             return millpond::sim::run_test_command(args, fresh_seed_from_os(), run_stamp(),
                                                    std::cout, std::cerr);
+        if (command == "figures") return millpond::sim::run_figures_command(args, std::cout, std::cerr);
         if (command == "check") return millpond::sim::run_check_command(args, std::cout, std::cerr);
         std::cerr << "millpond: unknown command '" << command << "' (try millpond --help)\n";
         return 254;

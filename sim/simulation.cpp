@@ -113,6 +113,7 @@ class WorkerContext final : public OpContext {
     void call(json body) override;
     void complete(history::OpType type, edn::Value value, edn::Value error) override;
     void complete_with_error(const json& error_body) override;
+    void complete_with_timeout() override;
     void complete_with_schema_violation(const std::string& problem) override;
     Instant now_us() const override;
 
@@ -163,6 +164,7 @@ class Simulation {
     void worker_complete(std::int32_t worker_index, history::OpType type, edn::Value value,
                          edn::Value error);
     void worker_complete_with_error(std::int32_t worker_index, const json& error_body);
+    void worker_complete_with_timeout(std::int32_t worker_index);
     Instant now_us() const { return queue_.now_us(); }
     void add_exception(std::string text) { outcome_.exceptions.push_back(std::move(text)); }
 
@@ -254,6 +256,7 @@ void WorkerContext::complete(history::OpType type, edn::Value value, edn::Value 
 void WorkerContext::complete_with_error(const json& error_body) {
     sim_.worker_complete_with_error(worker_, error_body);
 }
+void WorkerContext::complete_with_timeout() { sim_.worker_complete_with_timeout(worker_); }
 void WorkerContext::complete_with_schema_violation(const std::string& problem) {
     // Maelstrom's defrpc throws on a reply that breaks the closed schema; the worker records
     // the op as :info with the exception.
@@ -440,7 +443,7 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
     ++worker.timeout_generation;
     WorkerContext context(*this, participant.worker);
     if (is_error_body(message.body)) {
-        worker_complete_with_error(participant.worker, message.body);
+        worker.workload_client->on_error(message.body, context);
         return;
     }
     worker.workload_client->on_reply(std::move(message.body), context);
@@ -464,9 +467,15 @@ void Simulation::on_client_timeout(const ClientTimeoutEvent& event) {
     if (!worker.busy || worker.timeout_generation != event.generation) return;
     worker.outstanding = -1;
     ++worker.timeout_generation;
-    const history::Op& invoke = outcome_.history[worker.invoke_index];
+    WorkerContext context(*this, event.worker);
+    worker.workload_client->on_timeout(context);
+}
+
+void Simulation::worker_complete_with_timeout(std::int32_t worker_index) {
+    const history::Op& invoke =
+        outcome_.history[workers_[static_cast<std::size_t>(worker_index)].invoke_index];
     // Client timeout: :fail when f is idempotent, else :info; error :net-timeout (spec §1.7).
-    worker_complete(event.worker,
+    worker_complete(worker_index,
                     workload_.is_idempotent(invoke.f) ? history::OpType::kFail
                                                       : history::OpType::kInfo,
                     invoke.value, edn::Value::keyword("net-timeout"));
@@ -552,8 +561,10 @@ void Simulation::try_issue(std::int32_t stream) {
     }
     Invocation op = stream == 0 ? workload_.next_op(worker_index, generator_rng_)
                                 : workload_.next_side_op(side_rng_);
-    issue(worker_index, std::move(op));
+    // Schedule the stream's next op before issuing: an op that completes at once (a kafka
+    // crash) frees its thread inside issue(), and the stream must not look still waiting.
     schedule_stream(stream, now_us());
+    issue(worker_index, std::move(op));
 }
 
 void Simulation::issue(std::int32_t worker_index, Invocation op) {

@@ -42,6 +42,8 @@ class OpContext {
     // Completes from an error reply or timeout with Maelstrom's rules (spec §1.7): :fail when
     // the error is definite or the op's f is idempotent, :info otherwise.
     virtual void complete_with_error(const json& error_body) = 0;
+    // Completes after a client-side timeout (spec §1.7).
+    virtual void complete_with_timeout() = 0;
     // The reply did not match the RPC's closed schema: the op is :info with an exception,
     // as in Maelstrom's defrpc.
     virtual void complete_with_schema_violation(const std::string& problem) = 0;
@@ -54,6 +56,15 @@ class WorkloadClient {
     virtual void invoke(const Invocation& op, OpContext& context) = 0;
     // A non-error reply to the outstanding RPC.
     virtual void on_reply(json&& body, OpContext& context) = 0;
+    // An error reply to the outstanding RPC. The default completes the op by Maelstrom's rules;
+    // a client with per-op state overrides it to clean up first (the client lives on after a
+    // :fail).
+    virtual void on_error(const json& error_body, OpContext& context) {
+        context.complete_with_error(error_body);
+    }
+    // The outstanding RPC timed out (5 s). The default completes the op as Maelstrom does:
+    // :fail for idempotent fs, else :info, with :error :net-timeout.
+    virtual void on_timeout(OpContext& context) { context.complete_with_timeout(); }
 };
 
 class Workload {
