@@ -1,9 +1,11 @@
 #include "sim/services/clojure_value.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 
 #include "core/assert.hpp"
 
@@ -46,10 +48,8 @@ int three_way(const T& a, const T& b) {
 int compare_integers(const json& a, const json& b) {
     const bool a_unsigned = a.is_number_unsigned();
     const bool b_unsigned = b.is_number_unsigned();
-    if (a_unsigned && b_unsigned)
-        return three_way(a.get<std::uint64_t>(), b.get<std::uint64_t>());
-    if (!a_unsigned && !b_unsigned)
-        return three_way(a.get<std::int64_t>(), b.get<std::int64_t>());
+    if (a_unsigned && b_unsigned) return three_way(a.get<std::uint64_t>(), b.get<std::uint64_t>());
+    if (!a_unsigned && !b_unsigned) return three_way(a.get<std::int64_t>(), b.get<std::int64_t>());
     const auto signed_value = (a_unsigned ? b : a).get<std::int64_t>();
     const auto unsigned_value = (a_unsigned ? a : b).get<std::uint64_t>();
     const int signed_vs_unsigned =
@@ -122,14 +122,29 @@ void append_readably(const json& value, std::string& out) {
             out += '"';
             for (char c : value.get_ref<const std::string&>()) {
                 switch (c) {
-                    case '\n': out += "\\n"; break;
-                    case '\t': out += "\\t"; break;
-                    case '\r': out += "\\r"; break;
-                    case '"': out += "\\\""; break;
-                    case '\\': out += "\\\\"; break;
-                    case '\f': out += "\\f"; break;
-                    case '\b': out += "\\b"; break;
-                    default: out += c;
+                    case '\n':
+                        out += "\\n";
+                        break;
+                    case '\t':
+                        out += "\\t";
+                        break;
+                    case '\r':
+                        out += "\\r";
+                        break;
+                    case '"':
+                        out += "\\\"";
+                        break;
+                    case '\\':
+                        out += "\\\\";
+                        break;
+                    case '\f':
+                        out += "\\f";
+                        break;
+                    case '\b':
+                        out += "\\b";
+                        break;
+                    default:
+                        out += c;
                 }
             }
             out += '"';
