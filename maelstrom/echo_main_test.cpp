@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,6 +147,77 @@ TEST(MillpondEcho, StderrNamesEveryBadLineByNumber) {
         EXPECT_NE(run.err.find(fragment), std::string::npos) << fragment << "\nin:\n" << run.err;
     // Nothing but messages on stdout: every line is a JSON envelope from n1.
     for (const auto& line : lines_of(run.out)) EXPECT_EQ(line.rfind(R"({"src":"n1",)", 0), 0u);
+}
+
+// Reads one line from `fd`, waiting at most 10 s for it: a guard against a hang, not a
+// performance assertion.
+std::string read_line_or_fail(int fd, std::string& pending) {
+    while (pending.find('\n') == std::string::npos) {
+        pollfd descriptor{fd, POLLIN, 0};
+        if (::poll(&descriptor, 1, 10000) != 1) {
+            ADD_FAILURE() << "no complete line on stdout within 10 s; have: " << pending;
+            return {};
+        }
+        char chunk[4096];
+        const ssize_t count = ::read(fd, chunk, sizeof chunk);
+        if (count <= 0) {
+            ADD_FAILURE() << "stdout ended before a complete line; have: " << pending;
+            return {};
+        }
+        pending.append(chunk, static_cast<std::size_t>(count));
+    }
+    const std::size_t newline = pending.find('\n');
+    std::string line = pending.substr(0, newline);
+    pending.erase(0, newline + 1);
+    return line;
+}
+
+// Maelstrom keeps stdin open for the whole test, so each reply must come out (flushed) while
+// the input is still open, not at end of input.
+TEST(MillpondEcho, AnswersEachRequestWhileStdinStaysOpen) {
+    int in[2];
+    int out[2];
+    ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::string binary = kBinary;
+    char* argv[] = {binary.data(), nullptr};
+    pid_t pid = -1;
+    const int spawned = ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(in[0]);
+    ::close(out[1]);
+    ASSERT_EQ(spawned, 0);
+
+    auto write_line = [&](const std::string& line) {
+        const std::string bytes = line + "\n";
+        ASSERT_EQ(::write(in[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    };
+    std::string pending;
+    write_line(R"({"src":"c0","dest":"n7","body":{"type":"init","msg_id":1,"node_id":"n7",)"
+               R"("node_ids":["n7"]}})");
+    EXPECT_EQ(read_line_or_fail(out[0], pending),
+              R"({"src":"n7","dest":"c0","body":{"in_reply_to":1,"type":"init_ok"}})");
+    for (int i = 1; i <= 3; ++i) {
+        write_line(R"({"src":"c1","dest":"n7","body":{"type":"echo","msg_id":)" +
+                   std::to_string(i) + R"(,"echo":"Please echo )" + std::to_string(i) + R"("}})");
+        EXPECT_EQ(read_line_or_fail(out[0], pending),
+                  R"({"src":"n7","dest":"c1","body":{"echo":"Please echo )" + std::to_string(i) +
+                      R"(","in_reply_to":)" + std::to_string(i) + R"(,"msg_id":)" +
+                      std::to_string(i) + R"(,"type":"echo_ok"}})");
+    }
+    ::close(in[1]);
+    char rest[64];
+    EXPECT_EQ(::read(out[0], rest, sizeof rest), 0) << "nothing more after end of input";
+    ::close(out[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(MillpondEcho, EmptyInputExitsZeroSilently) {
