@@ -4,8 +4,14 @@
 
 namespace millpond::sim {
 
-void ServiceNode::on_init(const InitInfo& init, Instant /*now_us*/, Out& /*out*/) {
-    MP_ASSERT(!initialized_);
+void ServiceNode::on_init(const InitInfo& init, Instant /*now_us*/, Out& out) {
+    if (initialized_) {
+        // Only reachable when a node sends an init message to a service and the driver routes
+        // it through dispatch_message; Maelstrom's service would ignore it, so we keep our
+        // state (and seed) rather than abort the run on a node's input.
+        out.log("ignored a second init for " + id_ + " (node_id " + init.node_id + ")");
+        return;
+    }
     MP_ASSERT(!init.node_id.empty());
     id_ = init.node_id;
     initialized_ = true;

@@ -7,6 +7,7 @@
 // "Error in service worker!" and moves on; the caller times out.
 //
 // The simulator calls on_init once with node_id = the service's name; there is no init message.
+// A later on_init (a node sent the service an init message) is logged and ignored.
 
 #include <optional>
 #include <string>
