@@ -1,5 +1,5 @@
 // millpond-kafka: the Kafka-style log designs (core/kafka) as a Maelstrom node binary.
-//   maelstrom test -w kafka --bin build/millpond-kafka --node-count 2 --concurrency 2n \
+//   maelstrom test -w kafka --bin build/millpond-kafka --node-count 2 --concurrency 2n
 //       --time-limit 20 --rate 1000
 // Maelstrom passes extra positional arguments to the binary, and the environment, so the
 // design can be chosen either way: `--bin build/millpond-kafka --backend owner`, or
@@ -20,15 +20,15 @@ constexpr std::string_view kProgram = "millpond-kafka";
 constexpr const char* kBackendEnvironmentVariable = "KAFKA_BACKEND";
 constexpr const char* kCommitKvEnvironmentVariable = "KAFKA_COMMIT_KV";
 
-std::string backend_list() {
+std::string backend_list(std::string_view separator) {
     std::string names;
     for (const auto& name : millpond::kafka::backend_names())
-        names += (names.empty() ? "" : ", ") + name;
+        names += (names.empty() ? "" : std::string(separator)) + name;
     return names;
 }
 
 void print_usage(std::ostream& out) {
-    out << "usage: " << kProgram << " [--backend " << backend_list()
+    out << "usage: " << kProgram << " [--backend " << backend_list("|")
         << "] [--commit-kv lin|seq] [--help]\n"
         << "\n"
         << "Maelstrom's kafka workload node: a replicated log answering send, poll,\n"
@@ -42,13 +42,12 @@ void print_usage(std::ostream& out) {
         << "  owner   each key owned by one node (hash of the key over the sorted node ids);\n"
         << "          other nodes forward to it\n"
         << "\n"
-        << "options:\n"
-        << "  --backend NAME     the design (also " << kBackendEnvironmentVariable << ")\n"
+        << "options (each flag wins over its environment variable):\n"
+        << "  --backend NAME       the design; or " << kBackendEnvironmentVariable << "=NAME\n"
         << "  --commit-kv lin|seq  where the kv design keeps committed offsets: lin-kv\n"
-        << "                     (default) or seq-kv (also " << kCommitKvEnvironmentVariable
-        << ")\n"
-        << "  --help             this text\n"
-        << "Flags win over the environment variables.\n"
+        << "                       (default) or seq-kv; or " << kCommitKvEnvironmentVariable
+        << "=lin|seq\n"
+        << "  --help               this text\n"
         << "\n"
         << "environment:\n"
         << "  " << millpond::maelstrom::kSeedEnvironmentVariable
@@ -117,7 +116,7 @@ int main(int argc, char** argv) {
         bool known = false;
         for (const auto& name : millpond::kafka::backend_names()) known |= name == backend->value;
         if (!known) {
-            return bad_argument(backend->source + " must be one of " + backend_list() +
+            return bad_argument(backend->source + " must be one of " + backend_list(", ") +
                                 ", got '" + backend->value + "'");
         }
         options.backend = backend->value;
