@@ -1,0 +1,218 @@
+// Golden stdin -> stdout tests of the real millpond-kafka binary, one per design, byte for
+// byte, plus its command line. The inputs play Maelstrom: clients, and for kv the lin-kv
+// service's replies, for owner the other node's forwards and replies. Every RPC a node makes is
+// answered in the input, and no answer depends on how much real time passed (the owner input
+// never asks about a key the node heard of within its freshness window), so the adapter's real
+// clock cannot change the output.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+const std::string kBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-kafka";
+const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
+
+std::string read_file(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    EXPECT_TRUE(file) << "cannot read " << path;
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    return bytes.str();
+}
+
+struct ProgramRun {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs millpond-kafka with `arguments`, `stdin_path` on stdin, and the test's environment
+// without KAFKA_* and MILLPOND_SEED, plus `extra_env`.
+ProgramRun run_kafka(const std::vector<std::string>& arguments, const std::string& stdin_path,
+                     const std::vector<std::string>& extra_env = {}) {
+    ProgramRun run;
+    std::string directory = ::testing::TempDir() + "millpond-kafka-XXXXXX";
+    if (::mkdtemp(directory.data()) == nullptr) {
+        ADD_FAILURE() << "mkdtemp failed";
+        return run;
+    }
+    const std::string out_path = directory + "/stdout";
+    const std::string err_path = directory + "/stderr";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+
+    std::vector<std::string> argv_strings = {kBinary};
+    argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : argv_strings) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string variable = *entry;
+        if (variable.rfind("KAFKA_", 0) != 0 && variable.rfind("MILLPOND_SEED=", 0) != 0)
+            env_strings.push_back(variable);
+    }
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    pid_t pid = -1;
+    const int spawned =
+        ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        ADD_FAILURE() << "cannot run " << kBinary << ": error " << spawned;
+        return run;
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) {
+        ADD_FAILURE() << "waitpid failed";
+        return run;
+    }
+    EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+    run.out = read_file(out_path);
+    run.err = read_file(err_path);
+    std::remove(out_path.c_str());
+    std::remove(err_path.c_str());
+    ::rmdir(directory.c_str());
+    return run;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream input(text);
+    for (std::string line; std::getline(input, line);) lines.push_back(line);
+    return lines;
+}
+
+void expect_same_output(const std::string& got, const std::string& expected) {
+    const auto got_lines = lines_of(got);
+    const auto expected_lines = lines_of(expected);
+    for (std::size_t i = 0; i < std::max(got_lines.size(), expected_lines.size()); ++i) {
+        EXPECT_EQ(i < got_lines.size() ? got_lines[i] : "<missing>",
+                  i < expected_lines.size() ? expected_lines[i] : "<missing>")
+            << "stdout line " << i + 1;
+    }
+    EXPECT_EQ(got, expected);
+}
+
+class KafkaGolden : public ::testing::TestWithParam<std::string> {};
+
+// Set MILLPOND_UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change; then
+// read the diff before committing it.
+TEST_P(KafkaGolden, StdinToStdout) {
+    const std::string backend = GetParam();
+    const std::string expected_path = kTestdata + "/kafka_" + backend + ".out";
+    const ProgramRun run = run_kafka({"--backend", backend}, kTestdata + "/kafka_" + backend + ".in");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("millpond-kafka: backend " + backend), std::string::npos) << run.err;
+    if (std::getenv("MILLPOND_UPDATE_GOLDEN") != nullptr) {
+        std::ofstream(expected_path, std::ios::binary) << run.out;
+        GTEST_SKIP() << "rewrote " << expected_path;
+    }
+    const std::string expected = read_file(expected_path);
+    ASSERT_FALSE(expected.empty());
+    expect_same_output(run.out, expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KafkaGolden, ::testing::Values("memory", "kv", "owner"),
+                         [](const auto& info) { return info.param; });
+
+TEST(MillpondKafka, BackendComesFromTheEnvironment) {
+    const ProgramRun run = run_kafka({}, kTestdata + "/kafka_owner.in", {"KAFKA_BACKEND=owner"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, read_file(kTestdata + "/kafka_owner.out"));
+}
+
+TEST(MillpondKafka, FlagsWinOverTheEnvironment) {
+    const ProgramRun run = run_kafka({"--backend=memory"}, kTestdata + "/kafka_memory.in",
+                                     {"KAFKA_BACKEND=nonsense", "KAFKA_COMMIT_KV=nonsense"});
+    EXPECT_EQ(run.exit_code, 254) << "a bad KAFKA_COMMIT_KV is still an error: no flag overrode it";
+    const ProgramRun overridden =
+        run_kafka({"--backend=memory", "--commit-kv", "seq"}, kTestdata + "/kafka_memory.in",
+                  {"KAFKA_BACKEND=nonsense", "KAFKA_COMMIT_KV=nonsense"});
+    EXPECT_EQ(overridden.exit_code, 0) << overridden.err;
+    EXPECT_EQ(overridden.out, read_file(kTestdata + "/kafka_memory.out"));
+}
+
+TEST(MillpondKafka, DefaultIsMemory) {
+    const ProgramRun run = run_kafka({}, kTestdata + "/kafka_memory.in");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, read_file(kTestdata + "/kafka_memory.out"));
+}
+
+// With --commit-kv seq the kv design sends exactly the same requests, committed offsets going
+// to seq-kv instead of lin-kv.
+TEST(MillpondKafka, CommitKvSeqMovesCommittedOffsetsToSeqKv) {
+    const std::string expected = read_file(kTestdata + "/kafka_kv.out");
+    std::string rewritten;
+    for (auto line : lines_of(expected)) {
+        const std::size_t at = line.find(R"("dest":"lin-kv")");
+        if (at != std::string::npos && line.find(R"("key":"commit/)") != std::string::npos)
+            line.replace(at, std::string(R"("dest":"lin-kv")").size(), R"("dest":"seq-kv")");
+        rewritten += line + "\n";
+    }
+    ASSERT_NE(rewritten, expected);
+    const ProgramRun by_flag =
+        run_kafka({"--backend", "kv", "--commit-kv", "seq"}, kTestdata + "/kafka_kv.in");
+    EXPECT_EQ(by_flag.exit_code, 0) << by_flag.err;
+    expect_same_output(by_flag.out, rewritten);
+    const ProgramRun by_environment = run_kafka({}, kTestdata + "/kafka_kv.in",
+                                                {"KAFKA_BACKEND=kv", "KAFKA_COMMIT_KV=seq"});
+    EXPECT_EQ(by_environment.exit_code, 0) << by_environment.err;
+    expect_same_output(by_environment.out, rewritten);
+}
+
+TEST(MillpondKafka, BadValuesAreOneLineAndExit254) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--backend", "raft"},
+         "millpond-kafka: --backend must be one of memory, kv, owner, got 'raft'\n"},
+        {{"--commit-kv=lww"}, "millpond-kafka: --commit-kv must be lin or seq, got 'lww'\n"},
+        {{"--backend"}, "millpond-kafka: --backend needs a value (try --help)\n"},
+        {{"--node-count", "3"}, "millpond-kafka: unknown argument '--node-count' (try --help)\n"},
+    };
+    for (const auto& [arguments, err] : cases) {
+        const ProgramRun run = run_kafka(arguments, "/dev/null");
+        EXPECT_EQ(run.exit_code, 254) << err;
+        EXPECT_EQ(run.out, "");
+        EXPECT_EQ(run.err, err);
+    }
+    const ProgramRun run = run_kafka({}, "/dev/null", {"KAFKA_BACKEND=Owner"});
+    EXPECT_EQ(run.exit_code, 254);
+    EXPECT_EQ(run.err,
+              "millpond-kafka: KAFKA_BACKEND must be one of memory, kv, owner, got 'Owner'\n");
+}
+
+TEST(MillpondKafka, HelpPrintsUsageAndExitsZero) {
+    const ProgramRun run = run_kafka({"--backend", "raft", "--help"}, "/dev/null");
+    EXPECT_EQ(run.exit_code, 0) << "--help wins over values checked after parsing";
+    const ProgramRun help = run_kafka({"--help"}, "/dev/null");
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_EQ(help.out.rfind("usage: millpond-kafka [--backend memory|kv|owner]", 0), 0u)
+        << help.out;
+    for (const char* word : {"KAFKA_BACKEND", "KAFKA_COMMIT_KV", "MILLPOND_SEED", "seq-kv"})
+        EXPECT_NE(help.out.find(word), std::string::npos) << word;
+    EXPECT_EQ(help.err, "");
+}
+
+}  // namespace
