@@ -59,9 +59,7 @@ std::string reply_problem(const json& body, const char* type,
 class KafkaClient final : public WorkloadClient {
   public:
     void invoke(const Invocation& op, OpContext& context) override {
-        // The previous op is over, whatever awaiting_ says: an error reply or a timeout ends an
-        // op without a reply reaching on_reply, and after a :fail this client lives on.
-        awaiting_ = Awaiting::kNothing;
+        MP_ASSERT(awaiting_ == Awaiting::kNothing);
         if (op.f == "send") {
             const edn::Value& mop = only_mop(op.value);
             MP_ASSERT_EQ(mop.size(), 3u);
@@ -99,8 +97,9 @@ class KafkaClient final : public WorkloadClient {
         }
     }
 
-    // Every completion below is the last thing the method does: an :info completion destroys
-    // this client, and any completion may start the thread's next op on it at once.
+    // Every completion in this class is the last thing its method does: an :info completion
+    // destroys this client, and any completion may start the thread's next op on it at once.
+
     // An error or timeout ends the op; the client itself lives on after a :fail (an assign
     // that timed out, a definite error), so it must stop waiting before the next invoke.
     void on_error(const json& error_body, OpContext& context) override {

@@ -56,6 +56,11 @@ class RecordingContext final : public OpContext {
         completed = true;
         error_reply = error_body;
     }
+    void complete_with_timeout() override {
+        ASSERT_FALSE(completed) << "completed twice";
+        completed = true;
+        timed_out = true;
+    }
     void complete_with_schema_violation(const std::string& problem) override {
         ASSERT_FALSE(completed) << "completed twice";
         completed = true;
@@ -70,6 +75,7 @@ class RecordingContext final : public OpContext {
     edn::Value value;
     edn::Value error;
     json error_reply;
+    bool timed_out = false;
     std::string violation;
 };
 
@@ -182,6 +188,24 @@ TEST_F(KafkaClientTest, SeekToBeginningRewindsWithoutAnyRpc) {
     EXPECT_TRUE(context.calls.empty());
     EXPECT_EQ(context.type, OpType::kOk);
     EXPECT_EQ(polled_offsets(), (json{{"1", 0}, {"2", 0}}));
+}
+
+TEST_F(KafkaClientTest, TimedOutAssignLeavesOffsetsAndTheClientUsable) {
+    invoke("poll", "[[:poll]]");
+    reply({{"type", "poll_ok"}, {"msgs", {{"1", json::array({json::array({1, 5})})}}}});
+    reply({{"type", "commit_offsets_ok"}});
+    RecordingContext& context = invoke("assign", R"(["3"])");
+    ASSERT_EQ(context.calls.size(), 1u);
+    client_->on_timeout(context);
+    ASSERT_TRUE(context.completed);
+    EXPECT_TRUE(context.timed_out);
+    // Idempotent, so a :fail: the client lives on with its offsets as they were.
+    EXPECT_EQ(polled_offsets(), (json{{"1", 2}}));
+    RecordingContext& errored = invoke("send", R"([[:send "1" 2]])");
+    client_->on_error({{"type", "error"}, {"in_reply_to", 1}, {"code", 11}}, errored);
+    ASSERT_TRUE(errored.completed);
+    EXPECT_EQ(errored.error_reply["code"], 11);
+    EXPECT_EQ(polled_offsets(), (json{{"1", 2}}));
 }
 
 TEST_F(KafkaClientTest, IdempotencyIsAssignOnly) {
@@ -484,6 +508,13 @@ TEST(KafkaWorkloadRegistry, MakesKafkaAndEchoByName) {
     EXPECT_EQ(make_workload("g-set", options, &error), nullptr);
     EXPECT_EQ(error, "unknown workload 'g-set' (known: echo, kafka)");
     EXPECT_EQ(make_workload("nope", options, nullptr), nullptr);
+    options.key_count = 0;
+    EXPECT_EQ(make_workload("kafka", options, &error), nullptr);
+    EXPECT_EQ(error, "kafka needs --key-count between 1 and 1000, got 0");
+    options.key_count = 10;
+    options.max_writes_per_key = 0;
+    EXPECT_EQ(make_workload("kafka", options, &error), nullptr);
+    EXPECT_EQ(error, "kafka needs --max-writes-per-key of at least 1, got 0");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,10 +523,12 @@ TEST(KafkaWorkloadRegistry, MakesKafkaAndEchoByName) {
 // A correct single-node kafka log, with one reply deliberately broken when asked.
 class TestKafkaNode final : public HandlerNode {
   public:
-    enum class Fault { kNone, kSendOkExtraKey };
+    enum class Fault { kNone, kSendOkExtraKey, kEverySecondSendUnavailable };
 
     explicit TestKafkaNode(Fault fault) : fault_(fault) {
         handle("send", [this](Message& request, Instant, Out& out) {
+            if (fault_ == Fault::kEverySecondSendUnavailable && ++sends_ % 2 == 0)
+                return reply_error(out, request, ErrorCode::kTemporarilyUnavailable, "busy");
             auto& log = logs_[require_string(request.body, "key")];
             log.push_back(require_field(request.body, "msg"));
             json body = {{"type", "send_ok"}, {"offset", log.size() - 1}};
@@ -531,6 +564,7 @@ class TestKafkaNode final : public HandlerNode {
 
   private:
     Fault fault_;
+    std::int64_t sends_ = 0;
     std::map<std::string, std::vector<json>> logs_;
     std::map<std::string, std::int64_t> committed_;
 };
@@ -841,6 +875,36 @@ TEST(KafkaWorkload, ReplyWithExtraKeyIsIndeterminate) {
     }
     EXPECT_GT(send_infos, 20);
     EXPECT_FALSE(run.outcome.exceptions.empty());
+}
+
+TEST(KafkaWorkload, DefiniteErrorFailsAndTheClientCarriesOn) {
+    RunOptions options = run_options(8);
+    options.time_limit_us = 10'000'000;
+    const KafkaRun run = run_kafka(options, [](const NodeId&) {
+        return std::make_unique<TestKafkaNode>(TestKafkaNode::Fault::kEverySecondSendUnavailable);
+    });
+    ASSERT_TRUE(run.outcome.aborted.empty()) << run.outcome.aborted;
+    const history::History& history = run.outcome.history;
+    int fails = 0, reused = 0;
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const history::Op& op = history[i];
+        if (op.type != OpType::kFail) continue;
+        ++fails;
+        ASSERT_EQ(op.f, "send") << text_of(op_to_edn(op));
+        ASSERT_NE(op.find_extra("error"), nullptr);
+        EXPECT_EQ(text_of(*op.find_extra("error")), "[:temporarily-unavailable \"busy\"]");
+        // A :fail keeps the process and the client; its next op must work normally.
+        for (std::size_t j = i + 1; j < history.size(); ++j) {
+            if (history[j].process != op.process || history[j].type == OpType::kInvoke)
+                continue;
+            EXPECT_TRUE(history[j].type == OpType::kOk || history[j].type == OpType::kFail)
+                << text_of(op_to_edn(history[j]));
+            ++reused;
+            break;
+        }
+    }
+    EXPECT_GT(fails, 20);
+    EXPECT_GT(reused, 20);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ std::vector<std::string> workload_names();
 
 // A fresh workload named `name`, configured from `options` (kafka reads key_count,
 // max_writes_per_key and concurrency), or nullptr with *error (when non-null) set to a one-line
-// message naming the known workloads.
+// message: the known workloads for an unknown name, or the option kafka cannot run with.
 std::unique_ptr<Workload> make_workload(std::string_view name, const RunOptions& options,
                                         std::string* error);
 
