@@ -332,8 +332,14 @@ void Simulation::on_deliver(std::int32_t receiver) {
         } else {
             const std::uint64_t seed = to.seed;
             Message message = std::move(in_flight.message);
+            // Only nodes get Maelstrom's init handshake; a service was initialised by the
+            // simulator and treats an `init` like any other request.
+            const bool is_node = to.kind == ParticipantKind::kNode;
             step_node(receiver, [&](Node& node, Out& out) {
-                dispatch_message(node, std::move(message), seed, now_us(), out);
+                if (is_node)
+                    dispatch_message(node, std::move(message), seed, now_us(), out);
+                else
+                    node.on_message(std::move(message), now_us(), out);
             });
         }
     }
