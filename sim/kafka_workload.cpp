@@ -115,11 +115,16 @@ class KafkaClient final : public WorkloadClient {
         const Awaiting awaiting = awaiting_;
         awaiting_ = Awaiting::kNothing;
         switch (awaiting) {
-            case Awaiting::kSendOk: return on_send_ok(body, context);
-            case Awaiting::kPollOk: return on_poll_ok(body, context);
-            case Awaiting::kCommitOk: return on_commit_offsets_ok(body, context);
-            case Awaiting::kListCommittedOk: return on_list_committed_offsets_ok(body, context);
-            case Awaiting::kNothing: break;
+            case Awaiting::kSendOk:
+                return on_send_ok(body, context);
+            case Awaiting::kPollOk:
+                return on_poll_ok(body, context);
+            case Awaiting::kCommitOk:
+                return on_commit_offsets_ok(body, context);
+            case Awaiting::kListCommittedOk:
+                return on_list_committed_offsets_ok(body, context);
+            case Awaiting::kNothing:
+                break;
         }
         MP_ASSERT(!"a reply arrived with no RPC outstanding");
     }
@@ -172,8 +177,8 @@ class KafkaClient final : public WorkloadClient {
                     return context.complete_with_schema_violation(
                         "poll_ok msgs for key " + it.key() +
                         " holds something other than an [offset, msg] pair: " + pair.dump());
-                pairs.push_back(edn::Value::vector({edn::Value(offset),
-                                                    edn::from_json(pair[1], false)}));
+                pairs.push_back(
+                    edn::Value::vector({edn::Value(offset), edn::from_json(pair[1], false)}));
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
@@ -244,8 +249,7 @@ std::map<std::int64_t, std::int64_t> max_send_offsets(const history::Op& op) {
     std::map<std::int64_t, std::int64_t> offsets;
     if (op.f != "send" || !op.value.is_sequential()) return offsets;
     for (const auto& mop : op.value.items()) {
-        if (!mop.is_sequential() || mop.size() != 3 || !mop.items()[0].is_keyword("send"))
-            continue;
+        if (!mop.is_sequential() || mop.size() != 3 || !mop.items()[0].is_keyword("send")) continue;
         const edn::Value& pair = mop.items()[2];
         if (!mop.items()[1].is_string() || !pair.is_sequential() || pair.size() != 2 ||
             !pair.items()[0].is_int())
@@ -360,11 +364,10 @@ Invocation KafkaWorkload::assign_for(const Txn& txn, Rng& rng) {
         edn::Entries unseen;
         for (const auto& [key, sent] : unseen_sent_) {
             op.value.push(edn::Value(key_string(key)));
-            unseen.emplace_back(
-                edn::Value(key),
-                edn::Value::map({{edn::Value::keyword("polled"),
-                                  edn::Value(get_or(unseen_polled_, key, -1))},
-                                 {edn::Value::keyword("sent"), edn::Value(sent)}}));
+            unseen.emplace_back(edn::Value(key),
+                                edn::Value::map({{edn::Value::keyword("polled"),
+                                                  edn::Value(get_or(unseen_polled_, key, -1))},
+                                                 {edn::Value::keyword("sent"), edn::Value(sent)}}));
         }
         if (!unseen_sent_.count(txn.key)) op.value.push(edn::Value(key_string(txn.key)));
         op.extra.emplace_back("unseen", edn::Value::map(std::move(unseen)));
@@ -384,8 +387,8 @@ Invocation KafkaWorkload::next_op(std::int32_t /*thread*/, Rng& rng) {
     Invocation op;
     if (txn.send) {
         op.f = "send";
-        op.value = single_mop({edn::Value::keyword("send"), edn::Value(key_string(txn.key)),
-                               edn::Value(txn.msg)});
+        op.value = single_mop(
+            {edn::Value::keyword("send"), edn::Value(key_string(txn.key)), edn::Value(txn.msg)});
     } else {
         op.f = "poll";
         op.value = single_mop({edn::Value::keyword("poll")});
@@ -459,7 +462,8 @@ void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op
     if (final_started_) {
         // FinalPolls, per thread: a key is done once an ok poll of this thread reached its
         // tracked offset. The main-phase trackers no longer see anything.
-        FinalThread& state = final_threads_[static_cast<std::size_t>(thread_of(completion.process))];
+        FinalThread& state =
+            final_threads_[static_cast<std::size_t>(thread_of(completion.process))];
         state.last_completion_us = completion.time_ns / 1000;
         if (completion.type != history::OpType::kOk || completion.f != "poll") return;
         for (const auto& [key, seen] : max_poll_offsets(completion)) {

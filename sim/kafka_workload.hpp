@@ -49,9 +49,7 @@ class KafkaWorkload final : public Workload {
 
     // The track-key-offsets map (§3.3 stage 2): key -> highest offset seen in an ok send or
     // poll during the main phase. What the final phase waits for.
-    const std::map<std::int64_t, std::int64_t>& tracked_offsets() const {
-        return max_offsets_;
-    }
+    const std::map<std::int64_t, std::int64_t>& tracked_offsets() const { return max_offsets_; }
 
   private:
     // One single-micro-op transaction from Elle's wr-txns (§2.7 with max-txn-length 1).

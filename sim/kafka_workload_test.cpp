@@ -93,8 +93,7 @@ class KafkaClientTest : public ::testing::Test {
     RecordingContext& invoke(std::string f, std::string_view value,
                              std::vector<std::pair<std::string, edn::Value>> extra = {}) {
         context_ = RecordingContext();
-        client_->invoke(Invocation{std::move(f), edn_of(value), std::move(extra), false},
-                        context_);
+        client_->invoke(Invocation{std::move(f), edn_of(value), std::move(extra), false}, context_);
         return context_;
     }
 
@@ -134,17 +133,20 @@ TEST_F(KafkaClientTest, PollSendsOffsetsAdvancesThemAndCommitsBeforeOk) {
     EXPECT_EQ(polled_offsets(), json::object());  // {} before any assign
     RecordingContext& context = invoke("poll", "[[:poll]]");
     reply({{"type", "poll_ok"},
-           {"msgs", {{"1", json::array({json::array({0, 5}), json::array({1, 6})})},
-                     {"2", json::array()},
-                     {"3", json::array({json::array({7, json{{"a", 1}}})})}}}});
+           {"msgs",
+            {{"1", json::array({json::array({0, 5}), json::array({1, 6})})},
+             {"2", json::array()},
+             {"3", json::array({json::array({7, json{{"a", 1}}})})}}}});
     // Not ok yet: the highest polled offset of every key with pairs must be committed first.
     EXPECT_FALSE(context.completed);
     ASSERT_EQ(context.calls.size(), 2u);
-    EXPECT_EQ(context.calls[1], (json{{"type", "commit_offsets"}, {"offsets", {{"1", 1}, {"3", 7}}}}));
+    EXPECT_EQ(context.calls[1],
+              (json{{"type", "commit_offsets"}, {"offsets", {{"1", 1}, {"3", 7}}}}));
     reply({{"type", "commit_offsets_ok"}});
     ASSERT_TRUE(context.completed);
     EXPECT_EQ(context.type, OpType::kOk);
-    EXPECT_EQ(text_of(context.value), R"([[:poll {"1" [[0 5] [1 6]], "2" [], "3" [[7 {"a" 1}]]}]])");
+    EXPECT_EQ(text_of(context.value),
+              R"([[:poll {"1" [[0 5] [1 6]], "2" [], "3" [[7 {"a" 1}]]}]])");
     // Keys never assigned are added; an empty list gives 0; never moves backwards.
     EXPECT_EQ(polled_offsets(), (json{{"1", 2}, {"2", 0}, {"3", 8}}));
     invoke("poll", "[[:poll]]");
@@ -163,8 +165,10 @@ TEST_F(KafkaClientTest, PollWithNoPairsIsOkWithoutCommit) {
 
 TEST_F(KafkaClientTest, AssignIgnoresCommittedOffsetsLikeMaelstrom) {
     invoke("poll", "[[:poll]]");
-    reply({{"type", "poll_ok"}, {"msgs", {{"1", json::array({json::array({1, 5})})},
-                                          {"2", json::array({json::array({0, 6})})}}}});
+    reply(
+        {{"type", "poll_ok"},
+         {"msgs",
+          {{"1", json::array({json::array({1, 5})})}, {"2", json::array({json::array({0, 6})})}}}});
     reply({{"type", "commit_offsets_ok"}});
     RecordingContext& context = invoke("assign", R"(["1" "3"])");
     ASSERT_EQ(context.calls.size(), 1u);
@@ -244,29 +248,54 @@ TEST_P(KafkaClientSchemaTest, ViolationIsIndeterminate) {
 INSTANTIATE_TEST_SUITE_P(
     KafkaReplies, KafkaClientSchemaTest,
     ::testing::Values(
-        SchemaCase{"send_extra_key", "send", R"([[:send "1" 1]])",
-                   {{"type", "send_ok"}, {"offset", 0}, {"extra", 1}}, "extra"},
-        SchemaCase{"send_float_offset", "send", R"([[:send "1" 1]])",
-                   {{"type", "send_ok"}, {"offset", 1.0}}, "offset"},
-        SchemaCase{"send_missing_offset", "send", R"([[:send "1" 1]])",
-                   {{"type", "send_ok"}}, "offset"},
-        SchemaCase{"send_wrong_type", "send", R"([[:send "1" 1]])",
-                   {{"type", "poll_ok"}, {"offset", 0}}, "send_ok"},
-        SchemaCase{"poll_msgs_not_map", "poll", "[[:poll]]",
-                   {{"type", "poll_ok"}, {"msgs", json::array()}}, "msgs"},
-        SchemaCase{"poll_long_pair", "poll", "[[:poll]]",
+        SchemaCase{"send_extra_key",
+                   "send",
+                   R"([[:send "1" 1]])",
+                   {{"type", "send_ok"}, {"offset", 0}, {"extra", 1}},
+                   "extra"},
+        SchemaCase{"send_float_offset",
+                   "send",
+                   R"([[:send "1" 1]])",
+                   {{"type", "send_ok"}, {"offset", 1.0}},
+                   "offset"},
+        SchemaCase{
+            "send_missing_offset", "send", R"([[:send "1" 1]])", {{"type", "send_ok"}}, "offset"},
+        SchemaCase{"send_wrong_type",
+                   "send",
+                   R"([[:send "1" 1]])",
+                   {{"type", "poll_ok"}, {"offset", 0}},
+                   "send_ok"},
+        SchemaCase{"poll_msgs_not_map",
+                   "poll",
+                   "[[:poll]]",
+                   {{"type", "poll_ok"}, {"msgs", json::array()}},
+                   "msgs"},
+        SchemaCase{"poll_long_pair",
+                   "poll",
+                   "[[:poll]]",
                    {{"type", "poll_ok"}, {"msgs", {{"1", json::array({json::array({0, 1, 2})})}}}},
                    "pair"},
-        SchemaCase{"poll_extra_key", "poll", "[[:poll]]",
-                   {{"type", "poll_ok"}, {"msgs", json::object()}, {"more", true}}, "more"},
-        SchemaCase{"commit_extra_key", "poll", "[[:poll]]",
+        SchemaCase{"poll_extra_key",
+                   "poll",
+                   "[[:poll]]",
+                   {{"type", "poll_ok"}, {"msgs", json::object()}, {"more", true}},
+                   "more"},
+        SchemaCase{"commit_extra_key",
+                   "poll",
+                   "[[:poll]]",
                    {{"type", "poll_ok"}, {"msgs", {{"1", json::array({json::array({0, 1})})}}}},
                    "offsets",
                    {{"type", "commit_offsets_ok"}, {"offsets", json::object()}}},
-        SchemaCase{"list_missing_offsets", "assign", R"(["1"])",
-                   {{"type", "list_committed_offsets_ok"}}, "offsets"},
-        SchemaCase{"list_float_offset", "assign", R"(["1"])",
-                   {{"type", "list_committed_offsets_ok"}, {"offsets", {{"1", 0.5}}}}, "1"}),
+        SchemaCase{"list_missing_offsets",
+                   "assign",
+                   R"(["1"])",
+                   {{"type", "list_committed_offsets_ok"}},
+                   "offsets"},
+        SchemaCase{"list_float_offset",
+                   "assign",
+                   R"(["1"])",
+                   {{"type", "list_committed_offsets_ok"}, {"offsets", {{"1", 0.5}}}},
+                   "1"}),
     [](const ::testing::TestParamInfo<SchemaCase>& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +440,8 @@ TEST(KafkaGenerator, TracksHighestOffsetsOfOkSendsAndPolls) {
     history::Op invoke;
     workload.observe(invoke, ok_op("send", R"([[:send "1" [5 6]]])"));
     workload.observe(invoke, ok_op("send", R"([[:send "1" [2 3]]])"));
-    workload.observe(invoke, ok_op("poll", R"([[:poll {"1" [[6 7]], "2" [], "3" [[0 1] [4 2]]}]])"));
+    workload.observe(invoke,
+                     ok_op("poll", R"([[:poll {"1" [[6 7]], "2" [], "3" [[0 1] [4 2]]}]])"));
     history::Op info = ok_op("send", R"([[:send "4" 1]])");
     info.type = OpType::kInfo;
     workload.observe(invoke, info);  // not ok: ignored
@@ -467,9 +497,8 @@ TEST(KafkaFinalPhase, CrashThenSeekAssignThenPollsUntilCaughtUpPerThread) {
     EXPECT_EQ(poll->op.extra[0].second, edn::Value(1000));
     EXPECT_EQ(poll->delay_us, 0);  // the first poll goes at once
     // Key 12 reaches its target; key 2 (tracked at -1) has not come back yet.
-    workload.observe(invoke,
-                     ok_op("poll", R"([[:poll {"12" [[0 1] [1 2] [2 3] [3 4]]}]])", 2,
-                           30'000'101'000));
+    workload.observe(
+        invoke, ok_op("poll", R"([[:poll {"12" [[0 1] [1 2] [2 3] [3 4]]}]])", 2, 30'000'101'000));
     // Thread 1 has its own targets and is still at its crash.
     auto other = workload.next_final_op(1, rng);
     ASSERT_TRUE(other.has_value());
@@ -595,8 +624,7 @@ struct KafkaRun {
     edn::Value check;
 };
 
-KafkaRun run_kafka(const RunOptions& options, const NodeFactory& make_node,
-                   bool check = false) {
+KafkaRun run_kafka(const RunOptions& options, const NodeFactory& make_node, bool check = false) {
     KafkaWorkload workload(options);
     KafkaRun run;
     run.outcome = run_simulation(options, workload, make_node, {}, nullptr);
@@ -666,8 +694,8 @@ TEST(KafkaWorkload, CorrectNodeGivesMaelstromShapedOps) {
                 ASSERT_EQ(invoked[1], mop[1]) << where;
                 const std::int64_t msg = invoked[2].as_int();
                 ASSERT_EQ(text_of(value), "[[:send \"" + mop[1].as_string() + "\" [" +
-                                              std::to_string(msg - 1) + " " +
-                                              std::to_string(msg) + "]]]")
+                                              std::to_string(msg - 1) + " " + std::to_string(msg) +
+                                              "]]]")
                     << where;
             }
         } else if (op.f == "poll") {
@@ -803,7 +831,8 @@ TEST(KafkaWorkload, FinalPhaseCrashesAssignsEverythingAndCatchesUpEveryThread) {
             if (ops[i]->type != OpType::kOk) continue;
             for (const auto& [key, pairs] : ops[i]->value.items()[0].items()[1].entries())
                 for (const auto& pair : pairs.items()) {
-                    auto& highest = polled.try_emplace(std::stoll(key.as_string()), -1).first->second;
+                    auto& highest =
+                        polled.try_emplace(std::stoll(key.as_string()), -1).first->second;
                     highest = std::max(highest, pair.items()[0].as_int());
                 }
         }
@@ -895,8 +924,7 @@ TEST(KafkaWorkload, DefiniteErrorFailsAndTheClientCarriesOn) {
         EXPECT_EQ(text_of(*op.find_extra("error")), "[:temporarily-unavailable \"busy\"]");
         // A :fail keeps the process and the client; its next op must work normally.
         for (std::size_t j = i + 1; j < history.size(); ++j) {
-            if (history[j].process != op.process || history[j].type == OpType::kInvoke)
-                continue;
+            if (history[j].process != op.process || history[j].type == OpType::kInvoke) continue;
             EXPECT_TRUE(history[j].type == OpType::kOk || history[j].type == OpType::kFail)
                 << text_of(op_to_edn(history[j]));
             ++reused;
