@@ -104,8 +104,16 @@ std::string summarize(const edn::Value& results) {
             out += "anomalies:";
             for (const auto& type : types->items()) {
                 std::int64_t count = 0;
-                if (const edn::Value* entry = workload->find(type.as_string()))
-                    if (const edn::Value* c = entry->find("count"); c && c->is_int()) count = c->as_int();
+                if (const edn::Value* entry = workload->find(type.as_string())) {
+                    if (const edn::Value* c = entry->find("count"); c && c->is_int()) {
+                        count = c->as_int();
+                    } else if (const edn::Value* per_key = entry->find("unseen");
+                               per_key && per_key->is_map()) {
+                        // :unseen has its own shape: {:unseen {key count}}.
+                        for (const auto& [key, n] : per_key->entries())
+                            if (n.is_int()) count += n.as_int();
+                    }
+                }
                 out += " " + edn::write(type) + (count ? " " + std::to_string(count) : "");
             }
             out += "\n";
