@@ -23,14 +23,14 @@ bool is_mismatch(int code) {
 
 }  // namespace
 
-KvNode::KvNode(CommitKv commit_kv)
-    : commit_service_(commit_kv == CommitKv::kSeq ? "seq-kv" : "lin-kv") {
-    handle("send", [this](Message& request, Instant now_us, Out& out) {
-        on_send(request, now_us, out);
-    });
-    handle("poll", [this](Message& request, Instant now_us, Out& out) {
-        on_poll(request, now_us, out);
-    });
+KvNode::KvNode(CommitKv commit_kv, Instant freshness_window_us)
+    : freshness_window_us_(freshness_window_us),
+      commit_service_(commit_kv == CommitKv::kSeq ? "seq-kv" : "lin-kv") {
+    MP_ASSERT_GE(freshness_window_us_, 0);
+    handle("send",
+           [this](Message& request, Instant now_us, Out& out) { on_send(request, now_us, out); });
+    handle("poll",
+           [this](Message& request, Instant now_us, Out& out) { on_poll(request, now_us, out); });
     handle("commit_offsets", [this](Message& request, Instant now_us, Out& out) {
         on_commit_offsets(request, now_us, out);
     });
@@ -50,10 +50,15 @@ std::string KvNode::commit_key(const std::string& key) { return "commit/" + key;
 // ---------------------------------------------------------------------------------------------
 // Segments
 
-bool KvNode::learn_segment(const std::string& key, Offset segment, const json& value) {
+bool KvNode::learn_segment(const std::string& key, Offset segment, const json& value,
+                           Instant now_us) {
     MP_ASSERT_GE(segment, 0);
     if (!value.is_array() || static_cast<Offset>(value.size()) > kSegmentMessagesMax) return false;
     KeyState& state = keys_[key];
+    // A segment that is not full was the tail when the service answered: the log ended there.
+    if (static_cast<Offset>(value.size()) < kSegmentMessagesMax)
+        confirm_end(state, segment * kSegmentMessagesMax + static_cast<Offset>(value.size()),
+                    now_us);
     std::vector<json>& known = state.segments[segment];
     if (value.size() <= known.size()) return true;  // nothing new (or an older state)
     // Every stored value is a prefix of every later one; a service breaking that is not one
@@ -64,6 +69,14 @@ bool KvNode::learn_segment(const std::string& key, Offset segment, const json& v
     for (std::size_t i = known.size(); i < value.size(); ++i) known.push_back(value[i]);
     MP_ASSERT_EQ(known.size(), value.size());
     return true;
+}
+
+void KvNode::confirm_end(KeyState& state, Offset end, Instant now_us) {
+    MP_ASSERT_GE(end, 0);
+    // The log only grows, so the larger of two confirmed ends is the later truth.
+    state.end_confirmed = std::max(state.end_confirmed, end);
+    state.end_confirmed_us = std::max(state.end_confirmed_us, now_us);
+    MP_ASSERT_GE(state.end_confirmed, end);
 }
 
 Offset KvNode::normalized_tail(KeyState& state) const {
@@ -146,8 +159,8 @@ void KvNode::cas_append(const std::string& key, int attempt, Instant now_us, Out
     json from(known);
     json to = from;
     for (const auto& send : state.sends_in_flight) to.push_back(send.msg);
-    json body = {{"type", "cas"}, {"key", segment_key(key, segment)}, {"from", std::move(from)},
-                 {"to", to}};
+    json body = {
+        {"type", "cas"}, {"key", segment_key(key, segment)}, {"from", std::move(from)}, {"to", to}};
     // An empty cache may mean a segment nobody created yet; create it then. If it does exist,
     // it is not empty (nobody stores an empty segment), so `from: []` still fails as it must.
     if (known.empty()) body["create_if_not_exists"] = true;
@@ -155,10 +168,10 @@ void KvNode::cas_append(const std::string& key, int attempt, Instant now_us, Out
     rpc(out, "lin-kv", std::move(body), now_us, kServiceTimeoutUs,
         [this, key, segment, length_before, to = std::move(to), attempt](
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
-            if (body_type(response) == "cas_ok" && !learn_segment(key, segment, to))
+            if (body_type(response) == "cas_ok" && !learn_segment(key, segment, to, reply_now_us))
                 reply_out.log("service contradicts the cache of " + segment_key(key, segment));
-            on_append_reply(key, segment, length_before, attempt, std::move(response),
-                            reply_now_us, reply_out);
+            on_append_reply(key, segment, length_before, attempt, std::move(response), reply_now_us,
+                            reply_out);
         });
 }
 
@@ -168,7 +181,8 @@ void KvNode::on_append_reply(const std::string& key, Offset segment, std::size_t
     MP_ASSERT(!state.sends_in_flight.empty());
     if (body_type(response) == "cas_ok") {
         Offset offset = segment * kSegmentMessagesMax + static_cast<Offset>(length_before);
-        for (const auto& send : state.sends_in_flight) reply(out, send.handle, send_ok_body(offset++));
+        for (const auto& send : state.sends_in_flight)
+            reply(out, send.handle, send_ok_body(offset++));
         MP_ASSERT_LE(offset, (segment + 1) * kSegmentMessagesMax);
         state.sends_in_flight.clear();
         pump_sends(key, now_us, out);
@@ -178,15 +192,14 @@ void KvNode::on_append_reply(const std::string& key, Offset segment, std::size_t
     if (!is_mismatch(code)) {
         // A timeout, or anything else we cannot prove changed nothing: the CAS may yet apply.
         // Retrying could store the messages twice, so the outcome is reported as unknown.
-        finish_sends(key, ErrorCode::kCrash, "append outcome unknown: service error " +
-                                                 std::to_string(code), out);
+        finish_sends(key, ErrorCode::kCrash,
+                     "append outcome unknown: service error " + std::to_string(code), out);
         pump_sends(key, now_us, out);
         return;
     }
     if (attempt >= kSendAttemptsMax) {
         finish_sends(key, ErrorCode::kTemporarilyUnavailable,
-                     "append lost " + std::to_string(attempt) + " races; nothing was written",
-                     out);
+                     "append lost " + std::to_string(attempt) + " races; nothing was written", out);
         pump_sends(key, now_us, out);
         return;
     }
@@ -197,7 +210,8 @@ void KvNode::on_append_reply(const std::string& key, Offset segment, std::size_t
             const std::string type = body_type(read_response);
             const bool missing =
                 reply_code(read_response) == static_cast<int>(ErrorCode::kKeyDoesNotExist);
-            if ((type == "read_ok" && learn_segment(key, segment, read_response["value"])) ||
+            if ((type == "read_ok" &&
+                 learn_segment(key, segment, read_response["value"], read_now_us)) ||
                 missing) {
                 cas_append(key, attempt + 1, read_now_us, read_out);
                 return;
@@ -227,11 +241,18 @@ void KvNode::on_poll(Message& request, Instant now_us, Out& out) {
     op->handle = reply_handle(request);
     op->offsets = parse_offsets(request.body);
 
-    // Keys whose requested offset is not cached need a read; the longest unread go first.
+    // Keys whose requested offset is not cached need a read, unless the log was confirmed to
+    // end at or before it within the freshness window; the longest unread go first.
     std::vector<std::tuple<Instant, std::string, Offset>> misses;
     for (const auto& [key, offset] : op->offsets) {
         if (!cached_run(key, offset, 1).empty()) continue;
-        misses.emplace_back(keys_[key].fetched_at_us, key, offset);
+        const KeyState& state = keys_[key];
+        MP_ASSERT_LE(state.end_confirmed_us, now_us);
+        if (offset >= state.end_confirmed && state.end_confirmed_us >= 0 &&
+            now_us - state.end_confirmed_us < freshness_window_us_) {
+            continue;
+        }
+        misses.emplace_back(state.fetched_at_us, key, offset);
     }
     std::sort(misses.begin(), misses.end());
     if (misses.size() > kPollFetchKeysMax) misses.resize(kPollFetchKeysMax);
@@ -242,10 +263,15 @@ void KvNode::on_poll(Message& request, Instant now_us, Out& out) {
         const Offset segment = offset / kSegmentMessagesMax;
         rpc(out, "lin-kv", {{"type", "read"}, {"key", segment_key(key, segment)}}, now_us,
             kServiceTimeoutUs,
-            [this, op, key, segment](json&& response, Instant, Out& reply_out) {
+            [this, op, key, segment](json&& response, Instant reply_now_us, Out& reply_out) {
                 // A failed read leaves the cache as it is: the poll answers from what is known.
-                if (body_type(response) == "read_ok" && !learn_segment(key, segment, response["value"]))
+                // A missing segment means the log ended at or before its first offset.
+                if (body_type(response) == "read_ok" &&
+                    !learn_segment(key, segment, response["value"], reply_now_us)) {
                     reply_out.log("ignoring invalid value of " + segment_key(key, segment));
+                } else if (reply_code(response) == static_cast<int>(ErrorCode::kKeyDoesNotExist)) {
+                    confirm_end(keys_[key], segment * kSegmentMessagesMax, reply_now_us);
+                }
                 MP_ASSERT_GT(op->reads_remaining, 0u);
                 if (--op->reads_remaining == 0) finish_poll(*op, reply_out);
             });
@@ -303,10 +329,8 @@ void KvNode::cas_commit(const std::string& key, Offset target, int attempt, Inst
     KeyState& state = keys_[key];
     MP_ASSERT_GE(attempt, 1);
     state.commit_in_flight = true;
-    json body = {{"type", "cas"},
-                 {"key", commit_key(key)},
-                 {"from", state.commit_stored},
-                 {"to", target}};
+    json body = {
+        {"type", "cas"}, {"key", commit_key(key)}, {"from", state.commit_stored}, {"to", target}};
     // Null means "missing as far as we know": create it then; if it exists, the CAS fails.
     if (state.commit_stored.is_null()) body["create_if_not_exists"] = true;
     MP_ASSERT(state.commit_stored.is_null() || state.commit_stored.get<Offset>() < target);
@@ -336,8 +360,10 @@ void KvNode::read_commit_then_retry(const std::string& key, Offset target, int a
         kServiceTimeoutUs,
         [this, key, target, attempt](json&& response, Instant reply_now_us, Out& reply_out) {
             KeyState& state = keys_[key];
-            const bool missing = reply_code(response) == static_cast<int>(ErrorCode::kKeyDoesNotExist);
-            const bool valid = body_type(response) == "read_ok" && response["value"].is_number_integer();
+            const bool missing =
+                reply_code(response) == static_cast<int>(ErrorCode::kKeyDoesNotExist);
+            const bool valid =
+                body_type(response) == "read_ok" && response["value"].is_number_integer();
             if (missing && !state.commit_floor) state.commit_stored = nullptr;
             if (valid) learn_commit(state, response["value"]);
             if (!missing && !valid) {
@@ -415,8 +441,7 @@ void KvNode::on_list_committed_offsets(Message& request, Instant now_us, Out& ou
     }
     for (const auto& key : op->keys) {
         rpc(out, commit_service_, {{"type", "read"}, {"key", commit_key(key)}}, now_us,
-            kServiceTimeoutUs,
-            [this, op, key, finish](json&& response, Instant, Out& reply_out) {
+            kServiceTimeoutUs, [this, op, key, finish](json&& response, Instant, Out& reply_out) {
                 const bool missing =
                     reply_code(response) == static_cast<int>(ErrorCode::kKeyDoesNotExist);
                 if (body_type(response) == "read_ok" && response["value"].is_number_integer()) {

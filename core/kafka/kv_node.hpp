@@ -11,6 +11,10 @@
 // stop at, or skip, a hole. When the cache was stale the CAS fails (22); the node reads the
 // segment, learns it, and tries again, at most kSendAttemptsMax times. Sends to one key that
 // arrive while its CAS is in flight wait and then go together in the next CAS.
+// A poll answers each key from the cache when it holds the asked offset. When it does not,
+// and the node confirmed within the freshness window W that the log ended at or before that
+// offset (a read or CAS showed a tail segment that is not full, or no segment at all), it
+// answers "nothing new" for that key; otherwise it reads the segment.
 // Committed offsets live in "commit/<key>" on lin-kv (or seq-kv, see BackendOptions) and are
 // raised with CAS from the last value seen, never written blindly, so they only move forward.
 //
@@ -18,23 +22,27 @@
 // appends, a CAS whose `from` is an older state can never succeed again), so a node's cache,
 // built only from its own successful CASes and from reads, is always a prefix of the truth: a
 // cached offset is never wrong, and a poll served from the cache is contiguous and skips
-// nothing. A send is acknowledged only after its CAS succeeded.
+// nothing. A send is acknowledged only after its CAS succeeded. Sends and commits are
+// linearizable; a poll may lag by at most W plus one service round trip (never wrong, only
+// late; Maelstrom's checker counts realtime lag as a statistic, not an anomaly). W = 0 makes
+// every poll that misses the cache read, so polls are fresh too.
 //
 // Cost per client op (server messages, node↔service, each RPC = 2):
 //   send    2 when the cached tail is current, 6 when another node appended since (failed CAS,
 //           read, CAS); concurrent sends to one key on one node share one CAS.
-//   poll    0 when the cache holds the requested offset (served locally); otherwise one read
-//           per key that misses, sent in parallel.
+//   poll    0 for keys cached at the asked offset or confirmed to end there within W;
+//           otherwise one read per such key, sent in parallel.
 //   commit  0 when this node already knows a committed offset at least as high; otherwise a
 //           CAS (2), plus a read and a CAS (4 more) when another node committed meanwhile.
 //   list    one read per key (2).
-// On the model of Maelstrom's workload in kv_node_test.cpp this costs about 3.2 (n=2), 3.8
-// (n=3) and 4.8 (n=5) server messages per op; the rest of the bill is polls that find nothing
-// new (each reads, so polls are never stale) and CASes lost to another node's append.
+// In millpond's simulator at Artemis's settings (2 nodes, --concurrency 2n, --rate 1000) this
+// costs about 1.6 server messages per op at --latency 0 and 3.3 at --latency 10 (Artemis's
+// kv: 6.37); with W = 0 it is 4.8 and 5.2, nearly all of the difference being polls that
+// find nothing new. Higher latency costs more because more CASes lose a race.
 // Where it saves messages against a naive design (a counter key plus a key per message): the
 // send is one CAS instead of CAS + write, the tail guess makes most CASes succeed first time,
-// polls hit the local cache whenever anything new is already known, and non-advancing commits
-// never reach the service.
+// polls hit the local cache or a fresh confirmed end, and non-advancing commits never reach
+// the service.
 //
 // Partition / service trouble. Polls never fail: a read that times out leaves the cache as it
 // is and the poll answers from it. A send whose CAS timed out may have been applied, so it is
@@ -65,7 +73,11 @@ class KvNode final : public HandlerNode {
     static constexpr std::size_t kPollFetchKeysMax = 64;
     static constexpr std::size_t kSendsWaitingMax = 1024;  // per key
 
-    explicit KvNode(CommitKv commit_kv);
+    // How long a log end confirmed by a read or CAS may stand in for reading again when a poll
+    // asks at or past it (see the essay); 0 makes every such poll read.
+    static constexpr Instant kFreshnessWindowUsDefault = 100'000;
+
+    explicit KvNode(CommitKv commit_kv, Instant freshness_window_us = kFreshnessWindowUsDefault);
 
   private:
     struct PendingSend {
@@ -98,7 +110,10 @@ class KvNode final : public HandlerNode {
         Offset tail_segment = 0;  // where the next append goes, as far as this node knows
         std::deque<PendingSend> sends_waiting;
         std::vector<PendingSend> sends_in_flight;  // the batch of the CAS in flight
-        Instant fetched_at_us = -1;  // when a poll last started a read of this key
+        Instant fetched_at_us = -1;                // when a poll last started a read of this key
+        // The log's length as last confirmed by a read or CAS of its tail segment, and when.
+        Offset end_confirmed = 0;
+        Instant end_confirmed_us = -1;
 
         // Committed offsets: the value believed stored (null: missing or unknown), the highest
         // value known to be committed, and the commits waiting for a CAS.
@@ -127,21 +142,23 @@ class KvNode final : public HandlerNode {
 
     // Commits.
     void drive_commit(const std::string& key, Instant now_us, Out& out);
-    void cas_commit(const std::string& key, Offset target, int attempt, Instant now_us,
-                    Out& out);
-    void read_commit_then_retry(const std::string& key, Offset target, int attempt,
-                                Instant now_us, Out& out);
+    void cas_commit(const std::string& key, Offset target, int attempt, Instant now_us, Out& out);
+    void read_commit_then_retry(const std::string& key, Offset target, int attempt, Instant now_us,
+                                Out& out);
     void settle_commit_waiters(const std::string& key, bool failed, Out& out);
     void learn_commit(KeyState& state, const json& value);
 
     // Learns a segment value read from or written to the service; false if it is not a valid
     // segment (then nothing is learnt).
-    bool learn_segment(const std::string& key, Offset segment, const json& value);
+    bool learn_segment(const std::string& key, Offset segment, const json& value, Instant now_us);
     Offset normalized_tail(KeyState& state) const;
+    // The service showed the log ending at `end` (or before it); see KeyState::end_confirmed.
+    void confirm_end(KeyState& state, Offset end, Instant now_us);
 
     static std::string segment_key(const std::string& key, Offset segment);
     static std::string commit_key(const std::string& key);
 
+    Instant freshness_window_us_;
     const char* commit_service_;
     std::map<std::string, KeyState> keys_;
 };

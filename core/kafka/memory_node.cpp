@@ -27,7 +27,8 @@ void MemoryNode::on_poll(Message& request, Out& out) {
     PollReplyBuilder builder;
     for (const auto& [key, offset] : offsets) {
         std::vector<const json*> run = store_.read(key, offset, builder.room());
-        MP_ASSERT_LE(static_cast<Offset>(run.size()), std::max<Offset>(0, store_.end(key) - offset));
+        MP_ASSERT_LE(static_cast<Offset>(run.size()),
+                     std::max<Offset>(0, store_.end(key) - offset));
         builder.add(key, offset, run);
     }
     reply(out, request, builder.finish());

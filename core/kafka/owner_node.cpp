@@ -29,23 +29,24 @@ bool is_ok(const json& response, const char* request_type) {
 
 OwnerNode::OwnerNode(Instant freshness_window_us) : freshness_window_us_(freshness_window_us) {
     MP_ASSERT_GE(freshness_window_us_, 0);
-    handle("send", [this](Message& request, Instant now_us, Out& out) {
-        on_send(request, now_us, out);
-    });
-    handle("poll", [this](Message& request, Instant now_us, Out& out) {
-        on_poll(request, now_us, out);
-    });
+    handle("send",
+           [this](Message& request, Instant now_us, Out& out) { on_send(request, now_us, out); });
+    handle("poll",
+           [this](Message& request, Instant now_us, Out& out) { on_poll(request, now_us, out); });
     handle("commit_offsets", [this](Message& request, Instant now_us, Out& out) {
         on_commit_offsets(request, now_us, out);
     });
     handle("list_committed_offsets", [this](Message& request, Instant now_us, Out& out) {
         on_list_committed_offsets(request, now_us, out);
     });
-    handle(kForwardSend, [this](Message& request, Instant, Out& out) { on_owner_send(request, out); });
-    handle(kForwardPoll, [this](Message& request, Instant, Out& out) { on_owner_poll(request, out); });
+    handle(kForwardSend,
+           [this](Message& request, Instant, Out& out) { on_owner_send(request, out); });
+    handle(kForwardPoll,
+           [this](Message& request, Instant, Out& out) { on_owner_poll(request, out); });
     handle(kForwardCommit,
            [this](Message& request, Instant, Out& out) { on_owner_commit(request, out); });
-    handle(kForwardList, [this](Message& request, Instant, Out& out) { on_owner_list(request, out); });
+    handle(kForwardList,
+           [this](Message& request, Instant, Out& out) { on_owner_list(request, out); });
 }
 
 NodeId OwnerNode::owner_of(const std::string& key, std::vector<NodeId> node_ids) {
@@ -186,8 +187,10 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     for (const json* msg : store_.read(send.key, from, static_cast<std::size_t>(offset - from)))
         msgs.push_back(json::array({o++, *msg}));
     MP_ASSERT_EQ(o, offset);
-    reply(out, request, {{"type", std::string(kForwardSend) + "_ok"}, {"offset", offset},
-                         {"msgs", std::move(msgs)}});
+    reply(out, request,
+          {{"type", std::string(kForwardSend) + "_ok"},
+           {"offset", offset},
+           {"msgs", std::move(msgs)}});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,8 +216,7 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, offsets] : forwards) {
         rpc(out, owner_id, {{"type", kForwardPoll}, {"offsets", std::move(offsets)}}, now_us,
-            kForwardTimeoutUs,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 // On failure the poll answers from the cache: stale, never wrong.
                 if (is_ok(response, kForwardPoll)) learn_poll(response, reply_now_us, reply_out);
                 MP_ASSERT_GT(op->forwards_remaining, 0u);
@@ -250,7 +252,8 @@ void OwnerNode::on_owner_poll(Message& request, Out& out) {
             pairs.push_back(json::array({o++, *msg}));
         json committed = nullptr;
         if (auto value = store_.committed(key)) committed = *value;
-        keys[key] = {{"msgs", std::move(pairs)}, {"end", store_.end(key)},
+        keys[key] = {{"msgs", std::move(pairs)},
+                     {"end", store_.end(key)},
                      {"committed", std::move(committed)}};
     }
     MP_ASSERT_EQ(keys.size(), offsets.size());
@@ -287,8 +290,7 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, forward] : forwards) {
         rpc(out, owner_id, {{"type", kForwardCommit}, {"offsets", std::move(forward)}}, now_us,
-            kForwardTimeoutUs,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 if (is_ok(response, kForwardCommit) && response["committed"].is_object()) {
                     for (const auto& [key, offset] : response["committed"].items())
                         learn_committed(key, offset, reply_now_us);
@@ -345,8 +347,7 @@ void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out&
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, forward] : forwards) {
         rpc(out, owner_id, {{"type", kForwardList}, {"keys", std::move(forward)}}, now_us,
-            kForwardTimeoutUs,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 if (is_ok(response, kForwardList) && response["committed"].is_object()) {
                     for (const auto& [key, offset] : response["committed"].items())
                         learn_committed(key, offset, reply_now_us);

@@ -2,12 +2,13 @@
 // order node ids arrive in, forwarding, an unreachable owner, and model runs of the Maelstrom
 // workload.
 
+#include "owner_node.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iostream>
 
-#include "owner_node.hpp"
 #include "test_contract.hpp"
 #include "test_workload.hpp"
 
@@ -79,7 +80,8 @@ TEST(OwnerNode, ClustersWithPermutedInitListsAgree) {
             const std::int64_t before_second = second.server_messages();
             EXPECT_EQ(send(first, node, key, k), send(second, node, key, k));
             EXPECT_EQ(first.server_messages() - before_first,
-                      second.server_messages() - before_second) << key << " via " << node;
+                      second.server_messages() - before_second)
+                << key << " via " << node;
             const bool owner = OwnerNode::owner_of(key, a.node_ids) == node;
             EXPECT_EQ(first.server_messages() - before_first, owner ? 0 : 2) << key;
         }
@@ -144,10 +146,13 @@ TEST(OwnerNode, UnreachableOwner) {
 struct ModelCase {
     int node_count;
     Instant latency_us_max;
+    double msgs_per_op_max;  // a regression bound, about 15% above what it costs now
 };
 
 class OwnerModel : public ::testing::TestWithParam<ModelCase> {};
 
+// Artemis's owner cost 1.18 at 2 nodes; every shape here stays under it, most of what is left
+// being forwarded sends.
 TEST_P(OwnerModel, WorkloadHasNoAnomaliesAndCostsFewerThanArtemis) {
     const ModelCase param = GetParam();
     Cluster cluster(owner_options(param.node_count, param.latency_us_max, 3));
@@ -155,20 +160,21 @@ TEST_P(OwnerModel, WorkloadHasNoAnomaliesAndCostsFewerThanArtemis) {
     options.duration_us = 4'000'000;
     WorkloadResult result = Workload(cluster, options).run();
     std::cout << "owner n=" << param.node_count << " latency≤" << param.latency_us_max
-              << "us: " << result.ops << " ops, " << result.server_messages
-              << " server msgs, " << result.msgs_per_op() << " msgs/op\n";
+              << "us: " << result.ops << " ops, " << result.server_messages << " server msgs, "
+              << result.msgs_per_op() << " msgs/op\n";
     for (const auto& [type, count] : cluster.server_messages_by_type())
         std::cout << "  " << type << ": " << double(count) / double(result.ops) << "/op\n";
     EXPECT_GT(result.ok_sends, 500);
     EXPECT_GT(result.ok_polls_with_data, 200);
     EXPECT_TRUE(result.anomalies.empty()) << result.anomalies.front();
     EXPECT_TRUE(cluster.violations().empty()) << cluster.violations().front();
+    EXPECT_LT(result.msgs_per_op(), param.msgs_per_op_max);
     EXPECT_LT(result.msgs_per_op(), 1.18);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, OwnerModel,
-                         ::testing::Values(ModelCase{2, 0}, ModelCase{3, 1'000},
-                                           ModelCase{5, 2'000}));
+                         ::testing::Values(ModelCase{2, 0, 0.75}, ModelCase{3, 1'000, 1.0},
+                                           ModelCase{5, 2'000, 1.27}));
 
 TEST(OwnerNode, WorkloadSurvivesAPartition) {
     Cluster cluster(owner_options(3, 1'000, 5));

@@ -20,8 +20,7 @@ std::map<std::string, Offset> parse_offsets(const json& body) {
         if (!value.is_number_integer())
             throw MalformedRequest("offset of key '" + key + "' must be an integer");
         const Offset offset = value.get<Offset>();
-        if (offset < 0)
-            throw MalformedRequest("offset of key '" + key + "' must not be negative");
+        if (offset < 0) throw MalformedRequest("offset of key '" + key + "' must not be negative");
         result.emplace(key, offset);
     }
     MP_ASSERT_EQ(result.size(), offsets.size());

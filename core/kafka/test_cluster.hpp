@@ -45,9 +45,10 @@ class FakeKv {
             return result;
         }
         std::int64_t& seen = client_index_[client];
-        const std::int64_t first = std::max(seen, last_index_ - static_cast<std::int64_t>(states_.size()) + 1);
-        const std::int64_t chosen = static_cast<std::int64_t>(
-            rng_.uniform_inclusive(first, last_index_));
+        const std::int64_t first =
+            std::max(seen, last_index_ - static_cast<std::int64_t>(states_.size()) + 1);
+        const std::int64_t chosen =
+            static_cast<std::int64_t>(rng_.uniform_inclusive(first, last_index_));
         State speculative = state_at(chosen);
         json result = apply(speculative, type, request);
         if (speculative == state_at(chosen)) {
@@ -117,8 +118,10 @@ struct ClusterOptions {
     int node_count = 3;
     BackendOptions backend;
     std::uint64_t seed = 1;
-    Instant latency_us_max = 0;  // server messages take uniform [0, max]; clients take 0
+    Instant latency_us_max = 0;    // server messages take uniform [0, max]; clients take 0
     std::vector<NodeId> node_ids;  // default n0..n(count-1); the order init lists them in
+    // Builds each node instead of make_backend(backend), e.g. with non-default parameters.
+    std::function<std::unique_ptr<Node>()> make_node;
 };
 
 class Cluster {
@@ -136,7 +139,8 @@ class Cluster {
         }
         for (const auto& id : options_.node_ids) {
             std::string error;
-            std::unique_ptr<Node> node = make_backend(options_.backend, &error);
+            std::unique_ptr<Node> node =
+                options_.make_node ? options_.make_node() : make_backend(options_.backend, &error);
             if (!node) throw std::runtime_error(error);
             Out out(id);
             node->on_init(InitInfo{id, options_.node_ids, Rng(options_.seed).derive(id).seed()},
@@ -197,8 +201,8 @@ class Cluster {
     void run_for(Instant duration_us) { run_until(now_us_ + duration_us); }
 
     void schedule(Instant at_us, std::function<void()> action) {
-        push(Event{std::max(at_us, now_us_), seq_++, Kind::kAction, {}, {}, {}, 0,
-                   std::move(action)});
+        push(Event{
+            std::max(at_us, now_us_), seq_++, Kind::kAction, {}, {}, {}, 0, std::move(action)});
     }
 
     // Faults: messages from src to dest are dropped on delivery while the pair is cut.
@@ -313,8 +317,14 @@ class Cluster {
             } else if (auto* timer = std::get_if<SetTimerEffect>(&effect)) {
                 const std::uint64_t generation = ++timer_generation_;
                 timers_[{node, timer->key}] = generation;
-                push(Event{timer->deadline_us, seq_++, Kind::kTimer, {}, node, timer->key,
-                           generation, {}});
+                push(Event{timer->deadline_us,
+                           seq_++,
+                           Kind::kTimer,
+                           {},
+                           node,
+                           timer->key,
+                           generation,
+                           {}});
             } else if (auto* cancel = std::get_if<CancelTimerEffect>(&effect)) {
                 timers_.erase({node, cancel->key});
             } else if (auto* log = std::get_if<LogEffect>(&effect)) {

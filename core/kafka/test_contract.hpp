@@ -53,8 +53,8 @@ inline void expect_polls_contiguous(Cluster& cluster, Instant settle_us = 0) {
         ASSERT_TRUE(msgs.contains("b")) << node << " " << reply.dump();
         // Sends i = 1, 2, 4, 5, 7, 8, 10, 11 went to "a"; 0, 3, 6, 9 to "b". A design may
         // answer with a shorter run than exists (from a cache), never with a wrong one.
-        const std::map<std::string, std::vector<int>> expected = {
-            {"a", {1, 2, 4, 5, 7, 8, 10, 11}}, {"b", {0, 3, 6, 9}}};
+        const std::map<std::string, std::vector<int>> expected = {{"a", {1, 2, 4, 5, 7, 8, 10, 11}},
+                                                                  {"b", {0, 3, 6, 9}}};
         for (const auto& [key, values] : expected) {
             const Offset from = key == "a" ? 0 : 2;
             Offset offset = from;

@@ -97,8 +97,7 @@ class Workload {
     }
 
     void schedule_next(std::size_t index) {
-        const double mean_gap_us =
-            1e6 * double(clients_.size()) / options_.rate_per_s;
+        const double mean_gap_us = 1e6 * double(clients_.size()) / options_.rate_per_s;
         const Instant gap = static_cast<Instant>(rng_.uniform_double() * 2 * mean_gap_us);
         cluster_.schedule(cluster_.now_us() + gap, [this, index] { invoke(index); });
     }
@@ -143,10 +142,12 @@ class Workload {
         client.pending = cluster_.request(client.id, client.node, std::move(body));
         const MsgId pending = client.pending;
         const std::string id = client.id;
-        cluster_.schedule(cluster_.now_us() + options_.client_timeout_us, [this, index, pending, id] {
-            Client& timed_out = clients_[index];
-            if (timed_out.id == id && timed_out.pending == pending) complete(index, "info");
-        });
+        cluster_.schedule(cluster_.now_us() + options_.client_timeout_us,
+                          [this, index, pending, id] {
+                              Client& timed_out = clients_[index];
+                              if (timed_out.id == id && timed_out.pending == pending)
+                                  complete(index, "info");
+                          });
     }
 
     void restart(Client& client) {
@@ -167,8 +168,7 @@ class Workload {
                 for (const auto& [key, highest] : tracked_max_) client.offsets[key] = 0;
         } else if (type == "fail") {
             ++result_.fail_ops;
-            if (client.op == "send")
-                failed_sent_.insert(pair_of(client.sent_key, client.sent_msg));
+            if (client.op == "send") failed_sent_.insert(pair_of(client.sent_key, client.sent_msg));
         }
         client.op.clear();
         client.pending = -1;
@@ -227,8 +227,8 @@ class Workload {
                     client.polled[key].push_back(pair);
                     highest = std::max(highest, offset);
                 }
-                client.offsets[key] = std::max(client.offsets.count(key) ? client.offsets[key] : 0,
-                                               highest + 1);
+                client.offsets[key] =
+                    std::max(client.offsets.count(key) ? client.offsets[key] : 0, highest + 1);
                 if (highest >= 0) commits[key] = highest;
             }
             if (commits.empty()) {
