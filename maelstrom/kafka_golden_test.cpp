@@ -1,9 +1,9 @@
 // Golden stdin -> stdout tests of the real millpond-kafka binary, one per design, byte for
 // byte, plus its command line. The inputs play Maelstrom: clients, and for kv the lin-kv
 // service's replies, for owner the other node's forwards and replies. Every RPC a node makes is
-// answered in the input, and no answer depends on how much real time passed (the owner input
-// never asks about a key the node heard of within its freshness window), so the adapter's real
-// clock cannot change the output.
+// answered in the input, and no answer depends on how much real time passed (the inputs never
+// poll or list a key at a point the node confirmed within its freshness window, where the node
+// may answer without asking), so the adapter's real clock cannot change the output.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -123,7 +123,8 @@ class KafkaGolden : public ::testing::TestWithParam<std::string> {};
 TEST_P(KafkaGolden, StdinToStdout) {
     const std::string backend = GetParam();
     const std::string expected_path = kTestdata + "/kafka_" + backend + ".out";
-    const ProgramRun run = run_kafka({"--backend", backend}, kTestdata + "/kafka_" + backend + ".in");
+    const ProgramRun run =
+        run_kafka({"--backend", backend}, kTestdata + "/kafka_" + backend + ".in");
     EXPECT_EQ(run.exit_code, 0) << run.err;
     EXPECT_NE(run.err.find("millpond-kafka: backend " + backend), std::string::npos) << run.err;
     if (std::getenv("MILLPOND_UPDATE_GOLDEN") != nullptr) {
@@ -177,8 +178,8 @@ TEST(MillpondKafka, CommitKvSeqMovesCommittedOffsetsToSeqKv) {
         run_kafka({"--backend", "kv", "--commit-kv", "seq"}, kTestdata + "/kafka_kv.in");
     EXPECT_EQ(by_flag.exit_code, 0) << by_flag.err;
     expect_same_output(by_flag.out, rewritten);
-    const ProgramRun by_environment = run_kafka({}, kTestdata + "/kafka_kv.in",
-                                                {"KAFKA_BACKEND=kv", "KAFKA_COMMIT_KV=seq"});
+    const ProgramRun by_environment =
+        run_kafka({}, kTestdata + "/kafka_kv.in", {"KAFKA_BACKEND=kv", "KAFKA_COMMIT_KV=seq"});
     EXPECT_EQ(by_environment.exit_code, 0) << by_environment.err;
     expect_same_output(by_environment.out, rewritten);
 }
