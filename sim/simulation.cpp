@@ -166,6 +166,9 @@ class Simulation {
     void worker_complete_with_error(std::int32_t worker_index, const json& error_body);
     void worker_complete_with_timeout(std::int32_t worker_index);
     Instant now_us() const { return queue_.now_us(); }
+    edn::Value invoke_value(std::int32_t worker_index) const {
+        return outcome_.history[workers_[static_cast<std::size_t>(worker_index)].invoke_index].value;
+    }
     void add_exception(std::string text) { outcome_.exceptions.push_back(std::move(text)); }
 
   private:
@@ -261,7 +264,8 @@ void WorkerContext::complete_with_schema_violation(const std::string& problem) {
     // Maelstrom's defrpc throws on a reply that breaks the closed schema; the worker records
     // the op as :info with the exception.
     sim_.add_exception(problem);
-    sim_.worker_complete(worker_, history::OpType::kInfo, edn::Value(),
+    // Jepsen keeps the invocation's value on an :info completion.
+    sim_.worker_complete(worker_, history::OpType::kInfo, sim_.invoke_value(worker_),
                          edn::Value("indeterminate: " + problem));
 }
 Instant WorkerContext::now_us() const { return sim_.now_us(); }
