@@ -2,6 +2,7 @@
 // of the Maelstrom workload with no anomalies.
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
 
 #include "test_contract.hpp"
 #include "test_workload.hpp"
@@ -63,6 +64,50 @@ TEST(MemoryNode, ModelWorkloadHasNoAnomaliesAndNoServerMessages) {
     EXPECT_TRUE(result.anomalies.empty()) << result.anomalies.front();
     EXPECT_EQ(result.server_messages, 0);
     EXPECT_TRUE(cluster.violations().empty()) << cluster.violations().front();
+}
+
+// Any sequence of sends, polls, commits and lists gets exactly the answers of a plain model:
+// logs as vectors, committed offsets as a max.
+TEST(MemoryNode, MatchesAModelOnAnySequenceOfRequests) {
+    const bool ok = rc::check([](const std::vector<std::tuple<int, int, int>>& ops) {
+        Cluster cluster(memory_options());
+        std::map<std::string, std::vector<int>> logs;
+        std::map<std::string, Offset> committed;
+        for (const auto& [kind, key_index, value] : ops) {
+            const std::string key = std::to_string(std::abs(key_index) % 3);
+            const Offset offset = std::abs(value) % 40;
+            switch (std::abs(kind) % 4) {
+                case 0: {
+                    json reply = send(cluster, "n0", key, value);
+                    RC_ASSERT(reply["offset"] == Offset(logs[key].size()));
+                    logs[key].push_back(value);
+                    break;
+                }
+                case 1: {
+                    json expected = json::object();
+                    const std::vector<int>& log = logs[key];
+                    for (Offset o = offset;
+                         o < Offset(log.size()) && o < offset + Offset(kPollMessagesPerKeyMax); ++o)
+                        expected[key].push_back(json::array({o, log[std::size_t(o)]}));
+                    RC_ASSERT(poll(cluster, "n0", {{key, offset}})["msgs"] == expected);
+                    break;
+                }
+                case 2: {
+                    RC_ASSERT(body_type(commit(cluster, "n0", {{key, offset}})) ==
+                              "commit_offsets_ok");
+                    committed[key] = std::max(committed.count(key) ? committed[key] : 0, offset);
+                    break;
+                }
+                default: {
+                    json expected = json::object();
+                    if (committed.count(key)) expected[key] = committed[key];
+                    RC_ASSERT(list(cluster, "n0", {key})["offsets"] == expected);
+                }
+            }
+        }
+        RC_ASSERT(cluster.violations().empty());
+    });
+    EXPECT_TRUE(ok);
 }
 
 }  // namespace
