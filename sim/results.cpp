@@ -118,6 +118,9 @@ std::string summarize(const edn::Value& results) {
             }
             out += "\n";
         }
+        if (const edn::Value* notes = workload->find("notes"); notes && notes->is_sequential())
+            for (const auto& note : notes->items())
+                out += "note: " + (note.is_string() ? note.as_string() : edn::write(note)) + "\n";
         if (const edn::Value* errors = workload->find("errors"); errors && errors->size() > 0)
             out += "workload errors: " + std::to_string(errors->size()) + "\n";
     }
