@@ -331,7 +331,8 @@ Maelstrom's options (same names and defaults):
 millpond's own:
   --seed N                   root seed (default: a fresh random seed, printed)
   --store DIR                where runs are written (default: ./store)
-  --backend NAME             kafka design: )" + backends + R"( (default: memory)
+  --backend NAME             kafka design: )" + backends + R"( (default: owner; memory is
+                             a one-node design)
   --commit-kv lin|seq        kafka kv design: service holding committed offsets (default: lin)
   --max-events N             event budget; a run that hits it stops and says so
                              (default: 200000000)

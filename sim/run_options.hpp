@@ -24,7 +24,7 @@ struct RunOptions {
     std::optional<double> availability;  // unset, or the minimum ok fraction (total = 1)
 
     // kafka
-    std::string backend = "memory";
+    std::string backend = "owner";  // works at any node count (memory is one node only)
     std::string commit_kv = "lin";
     std::int32_t key_count = 10;
     std::int32_t max_writes_per_key = 16;
