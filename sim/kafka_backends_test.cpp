@@ -50,6 +50,8 @@ struct Case {
     int nodes;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.backend << " on " << c.nodes << " nodes"; }
+
 class KafkaBackendValidity : public ::testing::TestWithParam<Case> {};
 
 TEST_P(KafkaBackendValidity, ValidOverTwoHundredSeeds) {

@@ -601,16 +601,17 @@ void Simulation::issue(std::int32_t worker_index, Invocation op) {
     invoke.extra = op.extra;
     record(std::move(invoke));
     worker.invoke_index = outcome_.history.size() - 1;
-    if (op.immediate_info) {
-        worker_complete(worker_index, history::OpType::kInfo, op.value, edn::Value());
-        return;
-    }
     if (worker.client < 0) {
-        // Clients open lazily on a thread's first op, and again after an :info.
+        // Clients open lazily on a thread's first op, and again after an :info — a kafka
+        // :crash too, so client ids advance exactly as in Maelstrom.
         worker.client = open_client();
         participants_[static_cast<std::size_t>(worker.client)].worker = worker_index;
         worker.workload_client = workload_.open_client();
         worker.next_msg_id = 1;
+    }
+    if (op.immediate_info) {
+        worker_complete(worker_index, history::OpType::kInfo, op.value, edn::Value());
+        return;
     }
     WorkerContext context(*this, worker_index);
     worker.workload_client->invoke(op, context);

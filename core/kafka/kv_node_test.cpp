@@ -50,7 +50,10 @@ TEST_P(KvContract, KeepsTheClientContractWithoutStalenessWhenTheWindowIsZero) {
     EXPECT_TRUE(cluster.violations().empty()) << cluster.violations().front();
 }
 
-INSTANTIATE_TEST_SUITE_P(CommitKv, KvContract, ::testing::Values(CommitKv::kLin, CommitKv::kSeq));
+INSTANTIATE_TEST_SUITE_P(CommitKv, KvContract, ::testing::Values(CommitKv::kLin, CommitKv::kSeq),
+                         [](const auto& info) {
+                             return info.param == CommitKv::kLin ? "lin" : "seq";
+                         });
 
 TEST(KvNode, StoresTheLogAsSegmentsInLinKv) {
     Cluster cluster(kv_options(2));
