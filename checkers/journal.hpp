@@ -5,6 +5,7 @@
 // message a partition ate).
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct Event {
     std::int32_t src;         // participant index, see Journal::participants
     std::int32_t dest;
     std::string type;         // the body's "type"
+    // The whole body, on send events only, when the run records bodies (RunOptions::
+    // journal_bodies); null otherwise. Diagrams use it for labels and tooltips.
+    nlohmann::json body;
 };
 
 struct Journal {

@@ -53,6 +53,7 @@ RunFigures measure(const Config& config, std::uint64_t seed, Instant time_limit_
     auto parsed = parse_test_args(args, seed);
     RunOptions options = std::get<TestCommand>(parsed).run;
     options.time_limit_us = time_limit_us;
+    options.journal_bodies = false;
     std::string error;
     auto workload = make_workload("kafka", options, &error);
     MP_ASSERT(workload != nullptr);

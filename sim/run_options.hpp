@@ -33,6 +33,9 @@ struct RunOptions {
     bool log_stderr = false;
     bool log_net_send = false;
     bool log_net_recv = false;
+    // Keep every sent body in the journal (net-journal.jsonl, diagrams). Off for sweeps and
+    // figures, where only counts matter.
+    bool journal_bodies = true;
 
     // Hard budgets: a run that hits one stops and says so instead of hanging.
     std::uint64_t max_events = 200'000'000;

@@ -278,8 +278,9 @@ Instant WorkerContext::now_us() const { return sim_.now_us(); }
 
 void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
                          std::int32_t dest, const json& body) {
-    outcome_.journal.events.push_back(
-        journal::Event{kind, now_us(), message_id, src, dest, body_type(body)});
+    outcome_.journal.events.push_back(journal::Event{
+        kind, now_us(), message_id, src, dest, body_type(body),
+        kind == journal::EventKind::kSend && options_.journal_bodies ? body : json()});
     fingerprint_.add(static_cast<std::uint64_t>(kind));
     fingerprint_.add(static_cast<std::uint64_t>(now_us()));
     fingerprint_.add(static_cast<std::uint64_t>(message_id));

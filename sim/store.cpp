@@ -39,6 +39,7 @@ std::string journal_jsonl(const journal::Journal& journal) {
             {"dest", journal.participants[static_cast<std::size_t>(event.dest)]},
             {"type", event.type},
         };
+        if (!event.body.is_null()) line["body"] = event.body;
         out += line.dump();
         out += '\n';
     }
