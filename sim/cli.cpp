@@ -181,8 +181,23 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
             if ((problem = flag(run.log_net_send))) return *problem;
         } else if (name == "--log-net-recv") {
             if ((problem = flag(run.log_net_recv))) return *problem;
-        } else if (name == "--nemesis" || name == "--nemesis-interval") {
-            return error(name + ": fault injection is not in this version of millpond yet");
+        } else if (name == "--nemesis") {
+            if ((problem = need("comma-separated faults"))) return *problem;
+            for (const auto& fault : split_commas(*value)) {
+                if (fault == "partition") {
+                    run.nemesis_partition = true;
+                } else {
+                    return error("--nemesis: unknown fault '" + fault +
+                                 "' (this millpond knows partition; kill, pause, drop, "
+                                 "duplicate and skew are planned)");
+                }
+            }
+        } else if (name == "--nemesis-interval") {
+            if ((problem = need("seconds"))) return *problem;
+            auto seconds = parse_double(*value);
+            if (!seconds || *seconds <= 0 || *seconds > 1e6)
+                return error("--nemesis-interval: expected seconds > 0, got '" + *value + "'");
+            run.nemesis_interval_us = static_cast<Instant>(std::llround(*seconds * 1e6));
         } else if (name == "--bin") {
             return error("--bin: millpond runs its node designs in-process (choose one with "
                          "--backend); run a binary under real Maelstrom instead");
@@ -272,6 +287,9 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
                            "--rate", format_number(run.rate), "--concurrency",
                            std::to_string(run.concurrency), "--latency", std::to_string(run.latency_ms),
                            "--latency-dist", std::string(latency_dist_name(run.latency_dist))});
+    if (run.nemesis_partition)
+        out.insert(out.end(), {"--nemesis", "partition", "--nemesis-interval",
+                               format_number(static_cast<double>(run.nemesis_interval_us) / 1e6)});
     if (run.availability)
         out.insert(out.end(), {"--availability", *run.availability == 1.0 ? std::string("total")
                                                                           : format_number(*run.availability)});
@@ -292,6 +310,7 @@ Usage:
   millpond test [options]              run one simulated test (see: millpond test --help)
   millpond check -w WORKLOAD HISTORY   judge a history.edn written by millpond or by Maelstrom
   millpond figures [--seeds N]         measure the kafka designs (the README table)
+  millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
   millpond --help | --version
 
 Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 crash.
@@ -321,6 +340,11 @@ Maelstrom's options (same names and defaults):
   --latency MS               mean server-to-server latency in ms; clients get 0 (default: 0)
   --latency-dist D           constant | uniform | exponential (default: constant); a mean of
                              0 works for all three
+  --nemesis FAULTS           comma-separated faults; 'partition' (Jepsen's grudges: one,
+                             minority-third, majority, majorities-ring; receivers drop the
+                             listed sources; healed before a final phase) (default: none)
+  --nemesis-interval S       mean seconds between nemesis ops; gaps are uniform in
+                             [0, 2S] (default: 10)
   --availability A           'total' or a fraction in [0,1]: minimum ok/invoke ratio
                              (default: unset, always valid)
   --key-count N              kafka: active keys (default: 10)

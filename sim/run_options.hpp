@@ -29,6 +29,10 @@ struct RunOptions {
     std::int32_t key_count = 10;
     std::int32_t max_writes_per_key = 16;
 
+    // Maelstrom's --nemesis partition, with ops spaced by uniform gaps in [0, 2 * interval].
+    bool nemesis_partition = false;
+    Instant nemesis_interval_us = 10'000'000;
+
     // Diagnostics, Maelstrom's flags.
     bool log_stderr = false;
     bool log_net_send = false;

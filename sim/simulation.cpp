@@ -5,6 +5,7 @@
 #include <optional>
 #include <deque>
 #include <queue>
+#include <set>
 #include <variant>
 
 #include "core/assert.hpp"
@@ -12,6 +13,7 @@
 #include "core/hash.hpp"
 #include "event_queue.hpp"
 #include "fingerprint.hpp"
+#include "partition.hpp"
 
 namespace millpond::sim {
 
@@ -82,12 +84,13 @@ struct GeneratorEvent {
 struct PhaseEvent {
     enum class Kind { kInitDeadline, kMainEnd, kFinalStart, kFinalEnd } kind;
 };
+struct NemesisEvent {};
 struct FinalOpEvent {
     std::int32_t worker;
 };
 
 using Payload = std::variant<DeliverEvent, TimerEvent, ClientTimeoutEvent, GeneratorEvent,
-                             PhaseEvent, FinalOpEvent>;
+                             PhaseEvent, FinalOpEvent, NemesisEvent>;
 
 enum class Phase { kInit, kMain, kDrainMain, kRecovery, kFinal, kDone };
 
@@ -133,7 +136,8 @@ class Simulation {
           generator_rng_(root_rng_.derive("generator")),
           side_rng_(root_rng_.derive("side-generator")),
           final_rng_(root_rng_.derive("final-generator")),
-          thread_choice_rng_(root_rng_.derive("thread-choice")) {
+          thread_choice_rng_(root_rng_.derive("thread-choice")),
+          nemesis_rng_(root_rng_.derive("nemesis")) {
         MP_ASSERT(!options.nodes.empty());
         MP_ASSERT_GT(options.concurrency, 0);
         for (const auto& id : options.nodes) {
@@ -212,6 +216,11 @@ class Simulation {
     void schedule_stream(std::int32_t stream, Instant after_us);
     void on_thread_freed(std::int32_t worker_index);
     void start_final_phase();
+    void on_nemesis();
+    void start_partition();
+    void heal_partition();
+    void schedule_nemesis();
+    void record_nemesis(const char* f, edn::Value invoke_value, edn::Value completion_value);
     void schedule_final_op(std::int32_t worker_index, Instant delay_us);
     void on_final_op(std::int32_t worker_index);
     void maybe_finish();
@@ -227,7 +236,11 @@ class Simulation {
     Rng side_rng_;
     Rng final_rng_;
     Rng thread_choice_rng_;
+    Rng nemesis_rng_;
     std::vector<std::int32_t> free_scratch_;
+    // The partition in force: dest participant -> src participants whose messages it drops.
+    std::map<std::int32_t, std::set<std::int32_t>> drops_;
+    bool next_nemesis_starts_ = true;
 
     EventQueue<Payload> queue_;
     std::deque<Participant> participants_;  // deque: references stay valid as clients open
@@ -311,10 +324,23 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
 void Simulation::take_next(std::int32_t receiver) {
     Participant& to = participants_[static_cast<std::size_t>(receiver)];
     MP_ASSERT(!to.receiving);
-    if (to.inbox.empty()) return;
-    to.receiving = std::move(const_cast<InFlight&>(to.inbox.top()));
-    to.inbox.pop();
-    queue_.push(std::max(now_us(), to.receiving->deadline_us), DeliverEvent{receiver});
+    while (!to.inbox.empty()) {
+        InFlight next = std::move(const_cast<InFlight&>(to.inbox.top()));
+        to.inbox.pop();
+        // Maelstrom checks partitions when the receiver dequeues a message, before its
+        // latency wait (spec §5.3): a message already taken is delivered even if a partition
+        // starts meanwhile, and one sent during a partition but dequeued after the heal goes
+        // through.
+        auto grudge = drops_.find(receiver);
+        if (grudge != drops_.end() && grudge->second.count(next.src)) {
+            journal(journal::EventKind::kDrop, next.message_id, next.src, receiver,
+                    next.message.body);
+            continue;
+        }
+        to.receiving = std::move(next);
+        queue_.push(std::max(now_us(), to.receiving->deadline_us), DeliverEvent{receiver});
+        return;
+    }
 }
 
 void Simulation::on_deliver(std::int32_t receiver) {
@@ -438,6 +464,7 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
                     stream_active_[0] = true;
                     schedule_stream(0, main_start_us_);
                 }
+                if (options_.nemesis_partition) schedule_nemesis();
                 side_gap_mean_us_ = workload_.side_stream_mean_gap_us(options_.concurrency);
                 if (side_gap_mean_us_ > 0 && options_.rate > 0) {
                     stream_active_[1] = true;
@@ -632,7 +659,8 @@ void Simulation::on_thread_freed(std::int32_t worker_index) {
     if (phase_ == Phase::kDrainMain) {
         if (all_idle()) {
             phase_ = Phase::kRecovery;
-            // The nemesis heal would run here; then Maelstrom's recovery sleep.
+            // The nemesis's final op heals the network, then Maelstrom sleeps 10 s.
+            if (options_.nemesis_partition) heal_partition();
             queue_.push(now_us() + kRecoveryWaitUs, PhaseEvent{PhaseEvent::Kind::kFinalStart});
         }
         return;
@@ -679,6 +707,63 @@ void Simulation::maybe_finish() {
     for (const auto& worker : workers_)
         if (worker.busy || !worker.final_done) return;
     phase_ = Phase::kDone;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nemesis (spec §5.3-5.4): start, stop, start, ... spaced by uniform gaps in [0, 2 * interval],
+// during the main phase only, on Jepsen's :nemesis process; both ops of a pair are :info.
+
+void Simulation::schedule_nemesis() {
+    const auto gap_us = static_cast<Instant>(nemesis_rng_.uniform_double() * 2.0 *
+                                             static_cast<double>(options_.nemesis_interval_us));
+    if (now_us() + gap_us < main_end_us_) queue_.push(now_us() + gap_us, NemesisEvent{});
+}
+
+void Simulation::on_nemesis() {
+    if (phase_ != Phase::kMain) return;
+    if (next_nemesis_starts_)
+        start_partition();
+    else
+        heal_partition();
+    schedule_nemesis();
+}
+
+void Simulation::record_nemesis(const char* f, edn::Value invoke_value,
+                                edn::Value completion_value) {
+    for (edn::Value* value : {&invoke_value, &completion_value}) {
+        history::Op op;
+        op.type = history::OpType::kInfo;
+        op.process = history::kNemesisProcess;
+        op.f = f;
+        op.value = std::move(*value);
+        record(std::move(op));
+    }
+}
+
+void Simulation::start_partition() {
+    const std::string_view name =
+        kGrudgeNames[nemesis_rng_.uniform(std::size(kGrudgeNames))];
+    const Grudge grudge = make_grudge(name, options_.nodes, nemesis_rng_);
+    drops_.clear();
+    edn::Entries isolated;
+    for (const auto& [dest, srcs] : grudge) {
+        edn::Items sources;
+        for (const auto& src : srcs) {
+            drops_[index_by_id_.at(dest)].insert(index_by_id_.at(src));
+            sources.emplace_back(src);
+        }
+        isolated.emplace_back(edn::Value(dest), edn::Value::set(std::move(sources)));
+    }
+    record_nemesis("start-partition", edn::Value::keyword(std::string(name)),
+                   edn::Value::vector({edn::Value::keyword("isolated"),
+                                       edn::Value::map(std::move(isolated))}));
+    next_nemesis_starts_ = false;
+}
+
+void Simulation::heal_partition() {
+    drops_.clear();
+    record_nemesis("stop-partition", edn::Value(), edn::Value::keyword("network-healed"));
+    next_nemesis_starts_ = true;
 }
 
 RunOutcome Simulation::run() {
@@ -735,6 +820,8 @@ RunOutcome Simulation::run() {
                     on_generator(event.stream);
                 } else if constexpr (std::is_same_v<T, FinalOpEvent>) {
                     on_final_op(event.worker);
+                } else if constexpr (std::is_same_v<T, NemesisEvent>) {
+                    on_nemesis();
                 } else if constexpr (std::is_same_v<T, PhaseEvent>) {
                     switch (event.kind) {
                         case PhaseEvent::Kind::kInitDeadline:
