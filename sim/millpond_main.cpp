@@ -2,6 +2,8 @@
 // wall clock for the run directory's name, the OS entropy for a fresh seed) lives here, never
 // inside a run: a run sees only its seed.
 
+#include <unistd.h>
+
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -10,6 +12,7 @@
 
 #include "commands.hpp"
 #include "figures.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -53,6 +56,9 @@ int main(int argc, char** argv) {
                                                    std::cout, std::cerr);
         if (command == "figures") return millpond::sim::run_figures_command(args, std::cout, std::cerr);
         if (command == "check") return millpond::sim::run_check_command(args, std::cout, std::cerr);
+        if (command == "sweep")
+            return millpond::sim::run_sweep_command(args, std::cout, std::cerr, ::isatty(STDERR_FILENO));
+        if (command == "merge") return millpond::sim::run_merge_command(args, std::cout, std::cerr);
         std::cerr << "millpond: unknown command '" << command << "' (try millpond --help)\n";
         return 254;
     } catch (const std::exception& error) {
