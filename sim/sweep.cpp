@@ -147,7 +147,7 @@ std::string join_args(const std::vector<std::string>& args) {
 
 // "A..B" with A <= B and a range of at most kSeedsMax seeds.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(const std::string& text,
-                                                                    std::string* problem) {
+                                                                   std::string* problem) {
     const auto dots = text.find("..");
     std::optional<std::uint64_t> first, last;
     if (dots != std::string::npos) {
@@ -259,7 +259,8 @@ std::int64_t LatencyHistogram::quantile_us(double q) const {
     if (count_ == 0) return 0;
     if (q >= 1.0) return max_us_;
     const auto n = static_cast<std::uint64_t>(count_);
-    const std::uint64_t rank = std::min(n - 1, static_cast<std::uint64_t>(static_cast<double>(n) * q));
+    const std::uint64_t rank =
+        std::min(n - 1, static_cast<std::uint64_t>(static_cast<double>(n) * q));
     std::uint64_t seen = 0;
     for (const auto& [edge, bucket_count] : buckets_) {
         seen += static_cast<std::uint64_t>(bucket_count);
@@ -341,7 +342,8 @@ std::string render_sweep_table(const SweepReport& report) {
     out << "sweep:        millpond test " << join_args(report.options) << " --seed S, S in "
         << report.seed_first << ".." << report.seed_last << "\n";
     out << "runs:         " << runs << " of " << range_size;
-    if (report.shard_count > 0) out << " (shard " << report.shard_index << "/" << report.shard_count << ")";
+    if (report.shard_count > 0)
+        out << " (shard " << report.shard_index << "/" << report.shard_count << ")";
     if (report.stopped_early)
         out << " (--fail-fast stopped at the first failing seed; figures cover these runs only)";
     else if (report.shard_count == 0 && runs < range_size)
@@ -356,8 +358,8 @@ std::string render_sweep_table(const SweepReport& report) {
     out << "msgs-per-op:  all " << fixed(all, 3) << ", servers " << fixed(servers, 3)
         << " (mean over runs)\n";
     out << "ok latency:   p50 " << ms(latency.quantile_us(0.5)) << " / p95 "
-        << ms(latency.quantile_us(0.95)) << " / p99 " << ms(latency.quantile_us(0.99))
-        << " / max " << ms(latency.quantile_us(1.0)) << " ms (" << latency.count()
+        << ms(latency.quantile_us(0.95)) << " / p99 " << ms(latency.quantile_us(0.99)) << " / max "
+        << ms(latency.quantile_us(1.0)) << " ms (" << latency.count()
         << " ok ops, simulated time)\n";
     out << "availability: " << fixed(availability, 4) << " (mean ok-fraction)\n";
     out << "total ops:    " << ops << "\n";
@@ -392,9 +394,10 @@ json sweep_to_json(const SweepReport& report) {
                       {"ok_fraction", record.ok_fraction},
                       {"ops", record.ops},
                       {"fingerprint", record.fingerprint},
-                      {"latency_us", {{"count", record.latency.count()},
-                                      {"max", record.latency.max_us()},
-                                      {"buckets", buckets}}}};
+                      {"latency_us",
+                       {{"count", record.latency.count()},
+                        {"max", record.latency.max_us()},
+                        {"buckets", buckets}}}};
         if (!record.aborted.empty()) entry["aborted"] = record.aborted;
         if (record.verdict != "valid") entry["repro"] = sweep_repro(report, record.seed);
         runs.push_back(std::move(entry));
@@ -412,16 +415,18 @@ json sweep_to_json(const SweepReport& report) {
         {"anomalies", sum.anomalies},
         {"failing", failing},
         {"msgs_per_op", {{"all", sum.msgs_per_op_all}, {"servers", sum.msgs_per_op_servers}}},
-        {"ok_latency_us", {{"count", sum.latency.count()},
-                           {"p50", sum.latency.quantile_us(0.5)},
-                           {"p95", sum.latency.quantile_us(0.95)},
-                           {"p99", sum.latency.quantile_us(0.99)},
-                           {"max", sum.latency.quantile_us(1.0)}}},
+        {"ok_latency_us",
+         {{"count", sum.latency.count()},
+          {"p50", sum.latency.quantile_us(0.5)},
+          {"p95", sum.latency.quantile_us(0.95)},
+          {"p99", sum.latency.quantile_us(0.99)},
+          {"max", sum.latency.quantile_us(1.0)}}},
         {"availability", sum.availability},
         {"total_ops", sum.ops},
         {"exit_code", sweep_exit_code(report)}};
     json shard = nullptr;
-    if (report.shard_count > 0) shard = {{"index", report.shard_index}, {"count", report.shard_count}};
+    if (report.shard_count > 0)
+        shard = {{"index", report.shard_index}, {"count", report.shard_count}};
     return {{"millpond_sweep", kJsonVersion},
             {"options", report.options},
             {"seeds", {{"first", report.seed_first}, {"last", report.seed_last}}},
@@ -446,7 +451,8 @@ std::optional<SweepReport> sweep_from_json(const json& value, std::string* error
         report.options = value.at("options").get<std::vector<std::string>>();
         report.seed_first = value.at("seeds").at("first").get<std::uint64_t>();
         report.seed_last = value.at("seeds").at("last").get<std::uint64_t>();
-        if (report.seed_first > report.seed_last || report.seed_last - report.seed_first >= kSeedsMax) {
+        if (report.seed_first > report.seed_last ||
+            report.seed_last - report.seed_first >= kSeedsMax) {
             *error = "bad seed range";
             return std::nullopt;
         }
@@ -496,7 +502,8 @@ std::optional<SweepReport> sweep_from_json(const json& value, std::string* error
             if (max_us < 0 || record.latency.count() != latency.at("count").get<std::int64_t>() ||
                 (record.latency.count() > 0 &&
                  LatencyHistogram::bucket_edge(max_us) != record.latency.max_us())) {
-                *error = "seed " + std::to_string(record.seed) + ": latency count or max disagrees with its buckets";
+                *error = "seed " + std::to_string(record.seed) +
+                         ": latency count or max disagrees with its buckets";
                 return std::nullopt;
             }
             if (record.latency.count() > 0) record.latency.restore_max(max_us);
@@ -562,7 +569,8 @@ int run_sweep_command(const std::vector<std::string>& args, std::ostream& out, s
                 n = parse_uint(text->substr(slash + 1));
             }
             if (!k || !n || *k < 1 || *k > *n || *n > kSeedsMax)
-                return bad("--shard: expected K/N with 1 <= K <= N, got '" + text.value_or("") + "'");
+                return bad("--shard: expected K/N with 1 <= K <= N, got '" + text.value_or("") +
+                           "'");
             shard_index = *k;
             shard_count = *n;
         } else if (name == "--fail-fast") {
@@ -656,7 +664,8 @@ int run_sweep_command(const std::vector<std::string>& args, std::ostream& out, s
     const std::size_t thread_count = workers_left;
     for (std::size_t t = 0; t < thread_count; ++t) threads.emplace_back(worker);
     {
-        const auto redraw = err_is_tty ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
+        const auto redraw =
+            err_is_tty ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
         std::unique_lock<std::mutex> lock(mutex);
         while (workers_left > 0) {
             progressed.wait_for(lock, redraw, [&] { return workers_left == 0; });

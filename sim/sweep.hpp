@@ -11,11 +11,10 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace millpond::sim {
 
@@ -48,12 +47,12 @@ class LatencyHistogram {
 // What one seed's run left behind, everything the table and the JSON need.
 struct SeedRecord {
     std::uint64_t seed = 0;
-    std::string verdict;  // valid | invalid | unknown | aborted
+    std::string verdict;                            // valid | invalid | unknown | aborted
     std::map<std::string, std::int64_t> anomalies;  // error type (no colon) -> count
     double msgs_per_op_all = 0;
     double msgs_per_op_servers = 0;
     double ok_fraction = 0;
-    std::int64_t ops = 0;  // completed client ops (:stats :count)
+    std::int64_t ops = 0;     // completed client ops (:stats :count)
     std::string fingerprint;  // hex
     std::string aborted;      // why the run stopped early, when it did
     LatencyHistogram latency;

@@ -49,13 +49,14 @@ std::vector<std::string> with(std::vector<std::string> args, std::vector<std::st
 }
 
 // Small runs with real latencies, so the quantiles and means are not all zero.
-const std::vector<std::string> kKv = {"-w", "kafka", "--backend", "kv", "--node-count", "2",
-                                      "--concurrency", "2n", "--time-limit", "1.5", "--rate",
-                                      "200", "--latency", "10", "--latency-dist", "exponential"};
+const std::vector<std::string> kKv = {"-w",           "kafka", "--backend",      "kv",
+                                      "--node-count", "2",     "--concurrency",  "2n",
+                                      "--time-limit", "1.5",   "--rate",         "200",
+                                      "--latency",    "10",    "--latency-dist", "exponential"};
 // The deliberately broken one-node design on three nodes: each node keeps its own log.
-const std::vector<std::string> kBrokenMemory = {"-w", "kafka", "--backend", "memory",
-                                                "--node-count", "3", "--concurrency", "2n",
-                                                "--time-limit", "3", "--rate", "200"};
+const std::vector<std::string> kBrokenMemory = {"-w",           "kafka", "--backend",     "memory",
+                                                "--node-count", "3",     "--concurrency", "2n",
+                                                "--time-limit", "3",     "--rate",        "200"};
 
 class SweepTest : public ::testing::Test {
   protected:
@@ -107,7 +108,8 @@ TEST(LatencyHistogram, MergeIsExactAndEdgesAreClose) {
     left.merge(right);
     EXPECT_EQ(left.buckets(), whole.buckets());
     EXPECT_EQ(left.max_us(), whole.max_us());
-    for (double q : {0.0, 0.5, 0.95, 0.99, 1.0}) EXPECT_EQ(left.quantile_us(q), whole.quantile_us(q));
+    for (double q : {0.0, 0.5, 0.95, 0.99, 1.0})
+        EXPECT_EQ(left.quantile_us(q), whole.quantile_us(q));
     // Small values keep buckets of their own, so quantiles are exact there.
     LatencyHistogram small;
     for (std::int64_t v = 0; v < 100; ++v) small.add(v);
@@ -161,19 +163,19 @@ TEST_F(SweepTest, ThreeShardsMergedEqualOneUnshardedSweep) {
 }
 
 TEST_F(SweepTest, BadArgumentsGive254AndOneLine) {
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"--seeds", "5..2"},
-             {"--seeds", "1..4", "--shard", "3/2"},
-             {"--seeds", "1..4", "--shard", "0/2"},
-             {"--seeds", "1..4", "--shard", "x"},
-             {"--seeds", "1..4", "--bogus"},
-             {"--seeds", "1..4", "--seed", "3"},
-             {"--seeds", "1..4", "--store", "x"},
-             {"--seeds", "1..4", "--jobs", "0"},
-             {"--seeds", "1..4", "--backend", "nope"},
-             {"--seeds", "1.."},
-             {"--node-count", "3"},
-             {"--seeds", "0..99999999999"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"--seeds", "5..2"},
+                                               {"--seeds", "1..4", "--shard", "3/2"},
+                                               {"--seeds", "1..4", "--shard", "0/2"},
+                                               {"--seeds", "1..4", "--shard", "x"},
+                                               {"--seeds", "1..4", "--bogus"},
+                                               {"--seeds", "1..4", "--seed", "3"},
+                                               {"--seeds", "1..4", "--store", "x"},
+                                               {"--seeds", "1..4", "--jobs", "0"},
+                                               {"--seeds", "1..4", "--backend", "nope"},
+                                               {"--seeds", "1.."},
+                                               {"--node-count", "3"},
+                                               {"--seeds", "0..99999999999"}}) {
         Ran ran = sweep(args);
         EXPECT_EQ(ran.code, 254) << args.back() << ": " << ran.out;
         EXPECT_EQ(ran.err.rfind("millpond sweep: ", 0), 0u) << ran.err;
@@ -221,11 +223,14 @@ TEST_F(SweepTest, FailFastCoversSeedsUpToTheFirstFailureWhateverTheJobs) {
 }
 
 TEST_F(SweepTest, MergeRefusesMixedOptionsOverlapsAndNamesBadFiles) {
-    ASSERT_EQ(sweep(with(kKv, {"--seeds", "1..2", "--shard", "1/2", "--json", path("a.json")})).code, 0);
+    ASSERT_EQ(
+        sweep(with(kKv, {"--seeds", "1..2", "--shard", "1/2", "--json", path("a.json")})).code, 0);
     ASSERT_EQ(sweep(with(kKv, {"--seeds", "1..2", "--json", path("all.json")})).code, 0);
-    ASSERT_EQ(sweep(with(kKv, {"--seeds", "1..3", "--shard", "2/2", "--json", path("range.json")})).code, 0);
-    ASSERT_EQ(sweep(with(kBrokenMemory, {"--seeds", "2..2", "--time-limit", "1", "--json",
-                                         path("other.json")}))
+    ASSERT_EQ(
+        sweep(with(kKv, {"--seeds", "1..3", "--shard", "2/2", "--json", path("range.json")})).code,
+        0);
+    ASSERT_EQ(sweep(with(kBrokenMemory,
+                         {"--seeds", "2..2", "--time-limit", "1", "--json", path("other.json")}))
                   .code,
               1);
     std::ofstream(path("truncated.json")) << "{\"millpond_sweep\": 1, \"options\": [";
@@ -235,14 +240,14 @@ TEST_F(SweepTest, MergeRefusesMixedOptionsOverlapsAndNamesBadFiles) {
         std::vector<std::string> files;
         std::string expected;
     };
-    for (const auto& [files, expected] : std::vector<Case>{
-             {{"a.json", "all.json"}, "all.json: seed 1 also in "},
-             {{"a.json", "other.json"}, "other.json: options"},
-             {{"a.json", "range.json"}, "range.json: seed range 1..3 differs"},
-             {{"a.json", "truncated.json"}, "truncated.json: not valid JSON"},
-             {{"foreign.json"}, "foreign.json: not a millpond sweep file"},
-             {{"shape.json"}, "shape.json: malformed sweep record"},
-             {{"missing.json"}, "missing.json: cannot read"}}) {
+    for (const auto& [files, expected] :
+         std::vector<Case>{{{"a.json", "all.json"}, "all.json: seed 1 also in "},
+                           {{"a.json", "other.json"}, "other.json: options"},
+                           {{"a.json", "range.json"}, "range.json: seed range 1..3 differs"},
+                           {{"a.json", "truncated.json"}, "truncated.json: not valid JSON"},
+                           {{"foreign.json"}, "foreign.json: not a millpond sweep file"},
+                           {{"shape.json"}, "shape.json: malformed sweep record"},
+                           {{"missing.json"}, "missing.json: cannot read"}}) {
         std::vector<std::string> paths;
         for (const auto& file : files) paths.push_back(path(file));
         Ran ran = merge(paths);
