@@ -186,12 +186,22 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
             for (const auto& fault : split_commas(*value)) {
                 if (fault == "partition") {
                     run.nemesis_partition = true;
+                } else if (fault == "drop") {
+                    run.nemesis_drop = true;
+                } else if (fault == "duplicate") {
+                    run.nemesis_duplicate = true;
                 } else {
                     return error("--nemesis: unknown fault '" + fault +
-                                 "' (this millpond knows partition; kill, pause, drop, "
-                                 "duplicate and skew are planned)");
+                                 "' (this millpond knows partition, drop and duplicate; kill, "
+                                 "pause and skew are planned)");
                 }
             }
+        } else if (name == "--drop-probability" || name == "--duplicate-probability") {
+            if ((problem = need("a probability"))) return *problem;
+            auto p = parse_double(*value);
+            if (!p || *p < 0 || *p > 1)
+                return error(name + ": expected a probability in [0, 1], got '" + *value + "'");
+            (name == "--drop-probability" ? run.drop_probability : run.duplicate_probability) = *p;
         } else if (name == "--nemesis-interval") {
             if ((problem = need("seconds"))) return *problem;
             auto seconds = parse_double(*value);
@@ -287,9 +297,22 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
                            "--rate", format_number(run.rate), "--concurrency",
                            std::to_string(run.concurrency), "--latency", std::to_string(run.latency_ms),
                            "--latency-dist", std::string(latency_dist_name(run.latency_dist))});
-    if (run.nemesis_partition)
-        out.insert(out.end(), {"--nemesis", "partition", "--nemesis-interval",
-                               format_number(static_cast<double>(run.nemesis_interval_us) / 1e6)});
+    {
+        std::string faults;
+        for (auto [on, fault] : {std::pair{run.nemesis_partition, "partition"},
+                                 std::pair{run.nemesis_drop, "drop"},
+                                 std::pair{run.nemesis_duplicate, "duplicate"}})
+            if (on) faults += (faults.empty() ? "" : ",") + std::string(fault);
+        if (!faults.empty()) out.insert(out.end(), {"--nemesis", faults});
+        if (run.nemesis_partition)
+            out.insert(out.end(), {"--nemesis-interval",
+                                   format_number(static_cast<double>(run.nemesis_interval_us) / 1e6)});
+        if (run.nemesis_drop)
+            out.insert(out.end(), {"--drop-probability", format_number(run.drop_probability)});
+        if (run.nemesis_duplicate)
+            out.insert(out.end(),
+                       {"--duplicate-probability", format_number(run.duplicate_probability)});
+    }
     if (run.availability)
         out.insert(out.end(), {"--availability", *run.availability == 1.0 ? std::string("total")
                                                                           : format_number(*run.availability)});
@@ -343,9 +366,14 @@ Maelstrom's options (same names and defaults):
   --latency MS               mean server-to-server latency in ms; clients get 0 (default: 0)
   --latency-dist D           constant | uniform | exponential (default: constant); a mean of
                              0 works for all three
-  --nemesis FAULTS           comma-separated faults; 'partition' (Jepsen's grudges: one,
-                             minority-third, majority, majorities-ring; receivers drop the
-                             listed sources; healed before a final phase) (default: none)
+  --nemesis FAULTS           comma-separated faults (default: none):
+                             partition  Jepsen's grudges (one, minority-third, majority,
+                                        majorities-ring); receivers drop the listed sources;
+                                        healed before a final phase
+                             drop       each server-to-server message lost (millpond's own)
+                             duplicate  each server-to-server message delivered twice
+  --drop-probability P       for drop (default: 0.05)
+  --duplicate-probability P  for duplicate (default: 0.05)
   --nemesis-interval S       mean seconds between nemesis ops; gaps are uniform in
                              [0, 2S] (default: 10)
   --availability A           'total' or a fraction in [0,1]: minimum ok/invoke ratio

@@ -32,6 +32,11 @@ struct RunOptions {
     // Maelstrom's --nemesis partition, with ops spaced by uniform gaps in [0, 2 * interval].
     bool nemesis_partition = false;
     Instant nemesis_interval_us = 10'000'000;
+    // millpond's message faults: each server-to-server message lost / delivered twice.
+    bool nemesis_drop = false;
+    double drop_probability = 0.05;
+    bool nemesis_duplicate = false;
+    double duplicate_probability = 0.05;
 
     // Diagnostics, Maelstrom's flags.
     bool log_stderr = false;

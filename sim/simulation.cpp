@@ -137,7 +137,8 @@ class Simulation {
           side_rng_(root_rng_.derive("side-generator")),
           final_rng_(root_rng_.derive("final-generator")),
           thread_choice_rng_(root_rng_.derive("thread-choice")),
-          nemesis_rng_(root_rng_.derive("nemesis")) {
+          nemesis_rng_(root_rng_.derive("nemesis")),
+          faults_rng_(root_rng_.derive("message-faults")) {
         MP_ASSERT(!options.nodes.empty());
         MP_ASSERT_GT(options.concurrency, 0);
         for (const auto& id : options.nodes) {
@@ -237,6 +238,7 @@ class Simulation {
     Rng final_rng_;
     Rng thread_choice_rng_;
     Rng nemesis_rng_;
+    Rng faults_rng_;
     std::vector<std::int32_t> free_scratch_;
     // The partition in force: dest participant -> src participants whose messages it drops.
     std::map<std::int32_t, std::set<std::int32_t>> drops_;
@@ -316,6 +318,22 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
         client_involved ? 0
                         : sample_latency_ms(options_.latency_dist, options_.latency_ms,
                                             network_rng_) * 1000;
+    // millpond's faults beyond Maelstrom: server-to-server messages (node<->node and
+    // node<->service; never client traffic) lost or delivered twice, each with a probability.
+    // Drawn from their own stream so turning a fault on never shifts the latency draws.
+    if (!client_involved && options_.nemesis_drop &&
+        faults_rng_.chance(options_.drop_probability)) {
+        journal(journal::EventKind::kDrop, message_id, src, dest, json());
+        return;
+    }
+    if (!client_involved && options_.nemesis_duplicate &&
+        faults_rng_.chance(options_.duplicate_probability)) {
+        // The copy travels independently, with its own latency, under the same message id.
+        const Instant copy_latency_us =
+            sample_latency_ms(options_.latency_dist, options_.latency_ms, faults_rng_) * 1000;
+        to.inbox.push(InFlight{now_us() + copy_latency_us, next_inbox_sequence_++, message_id,
+                               src, Message{from.id, to.id, body}});
+    }
     to.inbox.push(InFlight{now_us() + latency_us, next_inbox_sequence_++, message_id, src,
                            Message{from.id, to.id, std::move(body)}});
     if (!to.receiving) take_next(dest);
