@@ -175,6 +175,8 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
             if (!count || *count < 1 || *count > 1'000'000)
                 return error("--max-writes-per-key: expected a positive integer, got '" + *value + "'");
             run.max_writes_per_key = static_cast<std::int32_t>(*count);
+        } else if (name == "--check-determinism") {
+            if ((problem = flag(command.check_determinism))) return *problem;
         } else if (name == "--log-stderr") {
             if ((problem = flag(run.log_stderr))) return *problem;
         } else if (name == "--log-net-send") {
@@ -389,6 +391,8 @@ millpond's own:
   --backend NAME             kafka design: )" + backends + R"( (default: owner; memory is
                              a one-node design)
   --commit-kv lin|seq        kafka kv design: service holding committed offsets (default: lin)
+  --check-determinism        run the seed twice; if the traces differ, name the first
+                             divergent event, show both versions, and exit 1
   --max-events N             event budget; a run that hits it stops and says so
                              (default: 200000000)
   -h, --help                 this text

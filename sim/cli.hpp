@@ -16,6 +16,8 @@ struct TestCommand {
     RunOptions run;
     std::string store_dir = "store";
     bool seed_given = false;
+    // Run the seed twice and compare the two traces event by event.
+    bool check_determinism = false;
     // The options as the user could type them again (for the repro line).
     std::vector<std::string> canonical_args;
 };

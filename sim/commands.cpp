@@ -10,6 +10,7 @@
 #include "core/assert.hpp"
 #include "core/echo/echo_node.hpp"
 #include "core/kafka/backend.hpp"
+#include "determinism.hpp"
 #include "fingerprint.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
@@ -77,6 +78,24 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
                                         service_names(), [](const std::string& name) {
                                             return make_service(name);
                                         });
+    std::optional<Divergence> divergence;
+    if (command.check_determinism) {
+        // A fresh workload object too: the second run must share nothing with the first.
+        auto again_workload = make_workload(options.workload, options, &workload_error);
+        RunOutcome again = run_simulation(options, *again_workload, node_factory_for(options),
+                                          service_names(), [](const std::string& name) {
+                                              return make_service(name);
+                                          });
+        divergence = first_divergence(outcome, again);
+        if (divergence) {
+            say("determinism: the two runs of seed " + std::to_string(options.seed) +
+                " diverge at " + divergence->where);
+            say("  first run:  " + divergence->first);
+            say("  second run: " + divergence->second);
+        } else {
+            say("determinism: two runs, identical journal, history and fingerprint");
+        }
+    }
 
     edn::Value workload_result;
     if (outcome.aborted.empty()) {
@@ -124,7 +143,8 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
     }
     say("store: " + directory);
     const edn::Value valid = *results.find("valid?");
-    const int code = outcome.aborted.empty() ? exit_code_for(valid) : 255;
+    int code = outcome.aborted.empty() ? exit_code_for(valid) : 255;
+    if (divergence && code == 0) code = 1;
     if (code != 0) say("repro: " + repro_command(command));
     say("seed: " + std::to_string(options.seed));
     say("fingerprint: " + fingerprint);
