@@ -367,8 +367,10 @@ void KvNode::read_commit_then_retry(const std::string& key, Offset target, int a
             if (missing && !state.commit_floor) state.commit_stored = nullptr;
             if (valid) learn_commit(state, response["value"]);
             if (!missing && !valid) {
-                settle_commit_waiters(key, true, reply_out);
-                state.commit_in_flight = false;
+                // A lost read (or reply) proves nothing either way; it only costs an attempt.
+                // Failing here would turn one dropped message into an :info poll, and an
+                // :info in the final phase leaves its thread unassigned (:unseen).
+                read_commit_then_retry(key, target, attempt + 1, reply_now_us, reply_out);
                 return;
             }
             if (state.commit_floor && *state.commit_floor >= target) {

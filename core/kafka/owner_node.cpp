@@ -176,6 +176,24 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
 void OwnerNode::on_owner_send(Message& request, Out& out) {
     SendRequest send = parse_send(request.body);
     require_owned(send.key);
+    // At most once per forwarded request: the network may deliver it twice (or the forwarder's
+    // message may be copied), and a second append would store the message at two offsets.
+    const MsgId msg_id = body_int_or_missing(request.body, "msg_id");
+    AppliedSends& applied = applied_sends_[request.src];
+    if (msg_id >= 0) {
+        if (auto it = applied.replies.find(msg_id); it != applied.replies.end()) {
+            out.log("repeated kafka_send " + std::to_string(msg_id) + " from " + request.src +
+                    "; answering as before");
+            reply(out, request, it->second);
+            return;
+        }
+        if (msg_id < applied.forgotten_below) {
+            // Too old to tell whether it was applied; its forwarder gave up on it long ago.
+            reply_error(out, request, ErrorCode::kTemporarilyUnavailable,
+                        "forwarded send " + std::to_string(msg_id) + " too old; not appended");
+            return;
+        }
+    }
     const Offset have = std::max<Offset>(0, require_int(request.body, "have"));
     const Offset offset = store_.append(send.key, std::move(send.msg));
     // Piggyback what the forwarder lacks before its message, so its cache stays contiguous
@@ -187,10 +205,17 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     for (const json* msg : store_.read(send.key, from, static_cast<std::size_t>(offset - from)))
         msgs.push_back(json::array({o++, *msg}));
     MP_ASSERT_EQ(o, offset);
-    reply(out, request,
-          {{"type", std::string(kForwardSend) + "_ok"},
-           {"offset", offset},
-           {"msgs", std::move(msgs)}});
+    json body = {
+        {"type", std::string(kForwardSend) + "_ok"}, {"offset", offset}, {"msgs", std::move(msgs)}};
+    if (msg_id >= 0) {
+        applied.replies.emplace(msg_id, body);
+        if (applied.replies.size() > kAppliedSendsRememberedMax) {
+            applied.forgotten_below = applied.replies.begin()->first + 1;
+            applied.replies.erase(applied.replies.begin());
+        }
+        MP_ASSERT_LE(applied.replies.size(), kAppliedSendsRememberedMax);
+    }
+    reply(out, request, std::move(body));
 }
 
 // ---------------------------------------------------------------------------------------------

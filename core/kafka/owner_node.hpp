@@ -54,6 +54,9 @@ namespace millpond::kafka {
 class OwnerNode final : public HandlerNode {
   public:
     static constexpr Instant kForwardTimeoutUs = 1'000'000;
+    // Forwarded sends remembered per forwarding node (see AppliedSends): at 1000 sends/s a
+    // forwarder's request is forgotten only seconds after it timed out there.
+    static constexpr std::size_t kAppliedSendsRememberedMax = 4096;
     // How long what the owner said about a key's log end and committed offset may stand in
     // for asking again (see the essay): the bound on how stale a local answer can be.
     static constexpr Instant kFreshnessWindowUsDefault = 100'000;
@@ -93,6 +96,13 @@ class OwnerNode final : public HandlerNode {
         std::size_t forwards_remaining = 0;
         bool failed = false;
     };
+    // The forwarded sends one node applied here, by its msg_id, with the reply they got: a
+    // repeat is answered from this instead of appended again. Ids below forgotten_below were
+    // evicted (the lowest go first); a request among them is refused, never applied.
+    struct AppliedSends {
+        std::map<MsgId, json> replies;
+        MsgId forgotten_below = 0;
+    };
 
     void on_start(Instant now_us, Out& out) override;
 
@@ -130,6 +140,7 @@ class OwnerNode final : public HandlerNode {
     std::vector<NodeId> owners_;               // the node ids, sorted
     LogStore store_;                           // the keys this node owns
     std::map<std::string, Replica> replicas_;  // keys owned elsewhere
+    std::map<NodeId, AppliedSends> applied_sends_;  // by forwarding node
 };
 
 }  // namespace millpond::kafka
