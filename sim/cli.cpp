@@ -335,6 +335,7 @@ Usage:
   millpond test [options]              run one simulated test (see: millpond test --help)
   millpond check -w WORKLOAD HISTORY   judge a history.edn written by millpond or by Maelstrom
   millpond figures [--seeds N]         measure the kafka designs (the README table)
+  millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
   millpond sweep [test options] --seeds A..B [--jobs N] [--shard K/N] [--json FILE]
                                        one test over many seeds, in parallel, one table
   millpond merge FILE.json...          combine sharded sweeps' JSON into that table

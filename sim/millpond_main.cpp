@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "figures.hpp"
+#include "lamport/lamport.hpp"
 #include "sweep.hpp"
 
 namespace {
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
                                                    std::cout, std::cerr);
         if (command == "figures") return millpond::sim::run_figures_command(args, std::cout, std::cerr);
         if (command == "check") return millpond::sim::run_check_command(args, std::cout, std::cerr);
+        if (command == "lamport") return millpond::lamport::run_lamport_command(args, std::cout, std::cerr);
         if (command == "sweep")
             return millpond::sim::run_sweep_command(args, std::cout, std::cerr, ::isatty(STDERR_FILENO));
         if (command == "merge") return millpond::sim::run_merge_command(args, std::cout, std::cerr);
