@@ -170,22 +170,29 @@ void KvNode::cas_append(const std::string& key, int attempt, Instant now_us, Out
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
             if (body_type(response) == "cas_ok" && !learn_segment(key, segment, to, reply_now_us))
                 reply_out.log("service contradicts the cache of " + segment_key(key, segment));
-            on_append_reply(key, segment, length_before, attempt, std::move(response), reply_now_us,
-                            reply_out);
+            on_append_reply(key, segment, length_before, to, attempt, std::move(response),
+                            reply_now_us, reply_out);
         });
 }
 
+void KvNode::ack_sends(const std::string& key, Offset segment, std::size_t length_before,
+                       Instant now_us, Out& out) {
+    KeyState& state = keys_[key];
+    MP_ASSERT(!state.sends_in_flight.empty());
+    Offset offset = segment * kSegmentMessagesMax + static_cast<Offset>(length_before);
+    for (const auto& send : state.sends_in_flight) reply(out, send.handle, send_ok_body(offset++));
+    MP_ASSERT_LE(offset, (segment + 1) * kSegmentMessagesMax);
+    state.sends_in_flight.clear();
+    pump_sends(key, now_us, out);
+}
+
 void KvNode::on_append_reply(const std::string& key, Offset segment, std::size_t length_before,
-                             int attempt, json&& response, Instant now_us, Out& out) {
+                             const json& to, int attempt, json&& response, Instant now_us,
+                             Out& out) {
     KeyState& state = keys_[key];
     MP_ASSERT(!state.sends_in_flight.empty());
     if (body_type(response) == "cas_ok") {
-        Offset offset = segment * kSegmentMessagesMax + static_cast<Offset>(length_before);
-        for (const auto& send : state.sends_in_flight)
-            reply(out, send.handle, send_ok_body(offset++));
-        MP_ASSERT_LE(offset, (segment + 1) * kSegmentMessagesMax);
-        state.sends_in_flight.clear();
-        pump_sends(key, now_us, out);
+        ack_sends(key, segment, length_before, now_us, out);
         return;
     }
     const int code = reply_code(response);
@@ -197,30 +204,44 @@ void KvNode::on_append_reply(const std::string& key, Offset segment, std::size_t
         pump_sends(key, now_us, out);
         return;
     }
-    if (attempt >= kSendAttemptsMax) {
-        finish_sends(key, ErrorCode::kTemporarilyUnavailable,
-                     "append lost " + std::to_string(attempt) + " races; nothing was written", out);
-        pump_sends(key, now_us, out);
-        return;
-    }
-    // Our copy of the tail was stale: learn the segment, then try again.
+    // Our copy of the tail was stale, or, when the network copies messages, this mismatch
+    // answers a second copy of a CAS whose first copy applied (and whose reply was lost). The
+    // read tells them apart: the segment then holds our batch exactly where the CAS put it.
     rpc(out, "lin-kv", {{"type", "read"}, {"key", segment_key(key, segment)}}, now_us,
         kServiceTimeoutUs,
-        [this, key, segment, attempt](json&& read_response, Instant read_now_us, Out& read_out) {
+        [this, key, segment, length_before, to, attempt](json&& read_response, Instant read_now_us,
+                                                         Out& read_out) {
             const std::string type = body_type(read_response);
             const bool missing =
                 reply_code(read_response) == static_cast<int>(ErrorCode::kKeyDoesNotExist);
-            if ((type == "read_ok" &&
-                 learn_segment(key, segment, read_response["value"], read_now_us)) ||
-                missing) {
-                cas_append(key, attempt + 1, read_now_us, read_out);
+            const bool learnt =
+                type == "read_ok" && learn_segment(key, segment, read_response["value"], read_now_us);
+            if (learnt && read_response["value"].size() >= to.size() &&
+                std::equal(to.begin(), to.end(), read_response["value"].begin())) {
+                read_out.log("append to " + segment_key(key, segment) +
+                             " applied although its answer said otherwise");
+                ack_sends(key, segment, length_before, read_now_us, read_out);
                 return;
             }
-            // Every CAS so far failed definitely, so nothing of this batch was stored.
-            finish_sends(key, ErrorCode::kTemporarilyUnavailable,
-                         "cannot read " + segment_key(key, segment) + "; nothing was written",
-                         read_out);
-            pump_sends(key, read_now_us, read_out);
+            if (!learnt && !missing) {
+                // Under message duplication a mismatch is no proof, so neither is this.
+                finish_sends(key, ErrorCode::kCrash,
+                             "cannot read " + segment_key(key, segment) + "; outcome unknown",
+                             read_out);
+                pump_sends(key, read_now_us, read_out);
+                return;
+            }
+            if (attempt >= kSendAttemptsMax) {
+                // The segment moved past our `from` without our batch: no copy of our CASes can
+                // ever match again, so nothing was or will be written.
+                finish_sends(key, ErrorCode::kTemporarilyUnavailable,
+                             "append lost " + std::to_string(attempt) +
+                                 " races; nothing was written",
+                             read_out);
+                pump_sends(key, read_now_us, read_out);
+                return;
+            }
+            cas_append(key, attempt + 1, read_now_us, read_out);
         });
 }
 

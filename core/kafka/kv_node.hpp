@@ -9,7 +9,8 @@
 // segment once the tail is full). Winning the CAS assigns the offsets and stores the messages
 // in the same step, so there is never an allocated offset without its message: polls can never
 // stop at, or skip, a hole. When the cache was stale the CAS fails (22); the node reads the
-// segment, learns it, and tries again, at most kSendAttemptsMax times. Sends to one key that
+// segment, learns it (acknowledging the batch if it is there after all, see Faults below), and
+// tries again, at most kSendAttemptsMax times. Sends to one key that
 // arrive while its CAS is in flight wait and then go together in the next CAS.
 // A poll answers each key from the cache when it holds the asked offset. When it does not,
 // and the node confirmed within the freshness window W that the log ended at or before that
@@ -47,10 +48,24 @@
 // Partition / service trouble. Polls never fail: a read that times out leaves the cache as it
 // is and the poll answers from it. A send whose CAS timed out may have been applied, so it is
 // answered with error 13 (indefinite, never retried: a retry could append the message twice);
-// a send whose every CAS failed definitely gets 11. Commit failures are always answered 13:
+// a send whose every CAS failed, each failure confirmed by a read, definitely gets 11. Commit failures are always answered 13:
 // a definite commit error would make Maelstrom's client record the poll as failed while its
 // local offsets have already moved on, which its checker then reports as a poll-skip.
 // RPC timeouts are kServiceTimeoutUs (Maelstrom's own lin-kv client uses max(10×latency, 1 s)).
+//
+// Faults beyond Maelstrom (millpond's --nemesis drop / duplicate on server messages): kv
+// tolerates both. A lost message is a timeout: a lost CAS makes its sends indefinite (13), a
+// lost poll read leaves the poll to answer from the cache, and a lost commit read or CAS only
+// costs one of kCommitAttemptsMax attempts. Failing a commit on the first lost read would turn
+// one dropped message into an :info poll, and in the final phase an :info client never polls
+// again (Maelstrom assigns each thread once): its acknowledged sends go :unseen. Duplicates
+// are harmless to reads and commits (reads change nothing; commit CASes are monotone), and
+// the RPC helper ignores a second reply. A duplicated CAS is the one subtlety: the copy that
+// runs second fails (22), and if the first copy's cas_ok was lost, that 22 is the answer the
+// node sees although the batch was written. So a mismatch is never taken as proof on its own:
+// the read that follows it acknowledges the batch when the segment holds exactly the CAS's
+// `to` (messages are unique per key in Maelstrom's workload), and a read that fails after a
+// mismatch answers 13, not 11.
 
 #include <deque>
 #include <memory>
@@ -132,7 +147,10 @@ class KvNode final : public HandlerNode {
     void pump_sends(const std::string& key, Instant now_us, Out& out);
     void cas_append(const std::string& key, int attempt, Instant now_us, Out& out);
     void on_append_reply(const std::string& key, Offset segment, std::size_t length_before,
-                         int attempt, json&& response, Instant now_us, Out& out);
+                         const json& to, int attempt, json&& response, Instant now_us, Out& out);
+    // Acknowledges the batch in flight at the offsets its CAS gave it.
+    void ack_sends(const std::string& key, Offset segment, std::size_t length_before,
+                   Instant now_us, Out& out);
     void finish_sends(const std::string& key, ErrorCode code, const std::string& text, Out& out);
 
     // Polls.

@@ -42,6 +42,18 @@
 // appended), commits with 13 (always indefinite: a definite error would make Maelstrom's
 // client fail the poll after moving its offsets on, a poll-skip), lists with 11; its polls
 // still answer from the cache. No replication: an owner that restarts has lost its keys.
+//
+// Faults beyond Maelstrom (millpond's --nemesis drop / duplicate on server messages): owner
+// tolerates both. A lost forward or reply is a timeout, handled as under partition. Of the
+// forwards only kafka_send changes state non-idempotently (a poll or list only reads; a commit
+// only raises), so the owner remembers, per forwarding node, the reply of each forwarded send
+// it applied by msg_id and answers a repeat with that reply instead of appending again (a
+// duplicated send used to be stored at two offsets: :duplicate, and polls that skipped or went
+// back). It remembers kAppliedSendsRememberedMax per forwarder, evicting the oldest ids, and
+// refuses (11, not appended) an id older than all it remembers: a copy that late is exact
+// at-most-once too. The forwarder ignores a second reply (the RPC helper has no call waiting);
+// every piggybacked fact (runs, ends, committed offsets) is learnt idempotently. This relies on
+// a node's msg_ids never repeating, which holds while nodes do not restart.
 
 #include <memory>
 #include <optional>
