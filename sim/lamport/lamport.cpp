@@ -1068,7 +1068,7 @@ std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& option
     }
     // dot's coordinate phase grows faster than linearly; past this many (virtual) nodes it takes
     // seconds, so larger windows keep the same pinned geometry under the "nop" engine.
-    constexpr std::int64_t kDotCostMax = 12000;
+    constexpr std::int64_t kDotCostMax = 2500;
     diagram.engine = dot.layout_cost() <= kDotCostMax ? "dot" : "nop";
     diagram.dot = dot.finish(window_caption(diagram, gaps), diagram.engine);
     return diagram;

@@ -1,0 +1,191 @@
+#include "lamport.hpp"
+
+#include <gtest/gtest.h>
+#include <gvc.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/commands.hpp"
+
+namespace millpond::lamport {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One small kafka run (with server-to-server traffic and latency) in a temporary store.
+const std::string& run_directory() {
+    static const std::string directory = [] {
+        const fs::path store = fs::temp_directory_path() / "millpond_lamport_test_store";
+        fs::remove_all(store);
+        std::ostringstream out;
+        std::ostringstream err;
+        const int code = sim::run_test_command(
+            {"-w", "kafka", "--backend", "kv", "--node-count", "2", "--concurrency", "2n",
+             "--time-limit", "1", "--rate", "50", "--latency", "10", "--seed", "3", "--store",
+             store.string()},
+            1, "20000101T000000Z", out, err);
+        EXPECT_EQ(code, 0) << out.str() << err.str();
+        return fs::canonical(store / "kafka" / "latest").string();
+    }();
+    return directory;
+}
+
+lamport::Run load(const std::string& path) {
+    std::string error;
+    auto run = load_run(path, &error);
+    EXPECT_TRUE(run.has_value()) << error;
+    return run ? std::move(*run) : lamport::Run{};
+}
+
+Diagram build(const lamport::Run& run, const WindowOptions& options) {
+    std::string error;
+    auto diagram = build_diagram(run, options, &error);
+    EXPECT_TRUE(diagram.has_value()) << error;
+    return diagram ? std::move(*diagram) : Diagram{};
+}
+
+TEST(Lamport, TestCommandWritesMessagesSvg) {
+    std::ifstream svg(fs::path(run_directory()) / "messages.svg");
+    std::stringstream text;
+    text << svg.rdbuf();
+    EXPECT_NE(text.str().find("<svg"), std::string::npos);
+}
+
+TEST(Lamport, SameRunSameBytes) {
+    const Diagram a = build(load(run_directory()), {});
+    const Diagram b = build(load(run_directory()), {});
+    ASSERT_FALSE(a.dot.empty());
+    EXPECT_EQ(a.dot, b.dot);
+}
+
+TEST(Lamport, DotParsesBackThroughCgraph) {
+    WindowOptions options;
+    options.from_event = 1;
+    options.to_event = 120;
+    const Diagram diagram = build(load(run_directory()), options);
+    Agraph_t* graph = agmemread(diagram.dot.c_str());
+    ASSERT_NE(graph, nullptr);
+    std::size_t messages = 0;
+    for (Agnode_t* node = agfstnode(graph); node; node = agnxtnode(graph, node)) {
+        for (Agedge_t* edge = agfstout(graph, node); edge; edge = agnxtout(graph, edge)) {
+            const char* css = agget(edge, const_cast<char*>("class"));
+            if (css && (std::string(css) == "delivery" || std::string(css) == "drop")) ++messages;
+        }
+    }
+    EXPECT_GT(agnnodes(graph), static_cast<int>(diagram.columns.size()));
+    EXPECT_GT(agnedges(graph), 0);
+    EXPECT_EQ(messages, diagram.arrows.size());
+    agclose(graph);
+}
+
+TEST(Lamport, ArrowsAreTheJournalsDeliveriesInTheWindow) {
+    const lamport::Run run = load(run_directory());
+    ASSERT_TRUE(run.has_journal);
+    WindowOptions options;
+    options.from_event = 5;
+    options.to_event = 200;
+    const Diagram diagram = build(run, options);
+    std::vector<std::tuple<std::int64_t, std::string, std::string>> expected;
+    for (std::int64_t e = 4; e < 200 && e < static_cast<std::int64_t>(run.events.size()); ++e) {
+        const Event& event = run.events[static_cast<std::size_t>(e)];
+        const std::string& type = run.types[static_cast<std::size_t>(event.type)];
+        if (event.kind != journal::EventKind::kRecv || type == "init" || type == "init_ok")
+            continue;
+        expected.emplace_back(e + 1, run.participants[static_cast<std::size_t>(event.src)],
+                              run.participants[static_cast<std::size_t>(event.dest)]);
+    }
+    std::vector<std::tuple<std::int64_t, std::string, std::string>> drawn;
+    for (const auto& arrow : diagram.arrows) {
+        EXPECT_FALSE(arrow.dropped);
+        EXPECT_LT(arrow.start_event, arrow.end_event);
+        drawn.emplace_back(arrow.end_event, arrow.src, arrow.dest);
+    }
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(drawn, expected);
+    EXPECT_EQ(diagram.first_event, 5);
+    EXPECT_EQ(diagram.last_event, 200);
+}
+
+TEST(Lamport, AroundOpKeepsTheOp) {
+    const lamport::Run run = load(run_directory());
+    const history::Op* send = nullptr;
+    for (const auto& op : run.history)
+        if (op.f == "send" && op.type == history::OpType::kInvoke && op.index > 40) {
+            send = &op;
+            break;
+        }
+    ASSERT_NE(send, nullptr);
+    WindowOptions options;
+    options.around_op = send->index;
+    const Diagram diagram = build(run, options);
+    bool request = false;
+    for (const auto& arrow : diagram.arrows) {
+        const Event& event = run.events[static_cast<std::size_t>(arrow.end_event - 1)];
+        if (arrow.highlighted && run.types[static_cast<std::size_t>(event.type)] == "send" &&
+            event.time_us == send->time_ns / 1000)
+            request = true;
+    }
+    EXPECT_TRUE(request) << diagram.window;
+    EXPECT_NE(diagram.window.find("around op " + std::to_string(send->index)), std::string::npos);
+
+    options.around_op = 1'000'000;
+    std::string error;
+    EXPECT_FALSE(build_diagram(run, options, &error).has_value());
+    EXPECT_NE(error.find("--around-op"), std::string::npos);
+}
+
+TEST(Lamport, NodeFilterKeepsOnlyThatNode) {
+    WindowOptions options;
+    options.node = "n1";
+    const Diagram diagram = build(load(run_directory()), options);
+    ASSERT_FALSE(diagram.arrows.empty());
+    for (const auto& arrow : diagram.arrows)
+        EXPECT_TRUE(arrow.src == "n1" || arrow.dest == "n1") << arrow.src << " " << arrow.dest;
+}
+
+TEST(Lamport, BareHistoryDrawsClientOps) {
+    std::string history;
+    for (const auto& entry : fs::directory_iterator(MILLPOND_FIXTURES_DIR "/maelstrom/echo"))
+        history = (entry.path() / "history.edn").string();
+    ASSERT_FALSE(history.empty());
+    const lamport::Run run = load(history);
+    EXPECT_FALSE(run.has_journal);
+    const Diagram diagram = build(run, {});
+    EXPECT_TRUE(diagram.client_ops_only);
+    EXPECT_FALSE(diagram.arrows.empty());
+    EXPECT_NE(diagram.dot.find("client operations only"), std::string::npos);
+    EXPECT_EQ(diagram.columns.back(), "system");
+    std::string svg;
+    std::string error;
+    WindowOptions small;
+    small.to_event = 60;
+    ASSERT_TRUE(render_svg(build(run, small).dot, &svg, &error)) << error;
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+}
+
+TEST(Lamport, RendersSvg) {
+    WindowOptions options;
+    options.from_event = 1;
+    options.to_event = 80;
+    const Diagram diagram = build(load(run_directory()), options);
+    std::string svg;
+    std::string error;
+    ASSERT_TRUE(render_svg(diagram.dot, &svg, &error)) << error;
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+}
+
+TEST(Lamport, BadInputIsOneLineAnd254) {
+    std::ostringstream out;
+    std::ostringstream err;
+    EXPECT_EQ(run_lamport_command({"/nonexistent/store"}, out, err), 254);
+    const std::string line = err.str();
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+    std::ostringstream err2;
+    EXPECT_EQ(run_lamport_command({run_directory(), "--from-event", "x"}, out, err2), 254);
+    EXPECT_NE(err2.str().find("--from-event"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace millpond::lamport
