@@ -9,6 +9,8 @@
 
 #include "sim/commands.hpp"
 
+#include <unistd.h>
+
 namespace millpond::lamport {
 namespace {
 
@@ -17,7 +19,9 @@ namespace fs = std::filesystem;
 // One small kafka run (with server-to-server traffic and latency) in a temporary store.
 const std::string& run_directory() {
     static const std::string directory = [] {
-        const fs::path store = fs::temp_directory_path() / "millpond_lamport_test_store";
+        // One store per test process: ctest runs the tests of this file in parallel.
+        const fs::path store = fs::temp_directory_path() /
+                               ("millpond_lamport_test_store_" + std::to_string(::getpid()));
         fs::remove_all(store);
         std::ostringstream out;
         std::ostringstream err;
