@@ -47,6 +47,7 @@ case "${1:-}" in
         echo "--- again under AddressSanitizer + UndefinedBehaviorSanitizer ---"
         build build-sanitize -DMILLPOND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+            LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp:print_suppressions=0" \
             ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
         ;;
     *)

@@ -1093,7 +1093,11 @@ bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
     agseterr(AGERR);
     agseterrf([](char*) { return 0; });
     bool ok = false;
-    GVC_t* context = gvContext();
+    // One Graphviz context for the whole process, never freed: Graphviz 2.42's pango plugin
+    // keeps a font cache across contexts, and a second gvContext() after gvFreeContext() reads
+    // freed memory (AddressSanitizer shows it in textspan_size). Diagrams are drawn from one
+    // thread only (millpond test / millpond lamport; sweeps draw none).
+    static GVC_t* const context = gvContext();
     Agraph_t* graph = agmemread(dot.c_str());
     if (!graph) {
         *error = "Graphviz could not parse the diagram";
@@ -1112,7 +1116,6 @@ bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
         gvFreeLayout(context, graph);
     }
     if (graph) agclose(graph);
-    gvFreeContext(context);
 #ifdef MILLPOND_LSAN
     __lsan_enable();
 #endif
