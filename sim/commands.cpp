@@ -12,6 +12,7 @@
 #include "core/kafka/backend.hpp"
 #include "determinism.hpp"
 #include "fingerprint.hpp"
+#include "judged_run.hpp"
 #include "lamport/lamport.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
@@ -60,9 +61,9 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
     }
     const TestCommand& command = std::get<TestCommand>(parsed);
     const RunOptions& options = command.run;
+    // Options the workload cannot run with are bad arguments (254), caught before any run.
     std::string workload_error;
-    auto workload = make_workload(options.workload, options, &workload_error);
-    if (!workload) {
+    if (!make_workload(options.workload, options, &workload_error)) {
         err << "millpond test: " << workload_error << "\n";
         return 254;
     }
@@ -75,19 +76,13 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
     say(repro_command(command));
     if (!command.seed_given) say("seed " + std::to_string(options.seed) + " (fresh; pass --seed to replay)");
 
-    RunOutcome outcome = run_simulation(options, *workload, node_factory_for(options),
-                                        service_names(), [](const std::string& name) {
-                                            return make_service(name);
-                                        });
+    JudgedRun judged = run_and_judge(options);
+    RunOutcome& outcome = judged.outcome;
+    const edn::Value& results = judged.results;
     std::optional<Divergence> divergence;
     if (command.check_determinism) {
-        // A fresh workload object too: the second run must share nothing with the first.
-        auto again_workload = make_workload(options.workload, options, &workload_error);
-        RunOutcome again = run_simulation(options, *again_workload, node_factory_for(options),
-                                          service_names(), [](const std::string& name) {
-                                              return make_service(name);
-                                          });
-        divergence = first_divergence(outcome, again);
+        // A second run from scratch: it must share nothing with the first.
+        divergence = first_divergence(outcome, run_and_judge(options).outcome);
         if (divergence) {
             say("determinism: the two runs of seed " + std::to_string(options.seed) +
                 " diverge at " + divergence->where);
@@ -97,18 +92,6 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
             say("determinism: two runs, identical journal, history and fingerprint");
         }
     }
-
-    edn::Value workload_result;
-    if (outcome.aborted.empty()) {
-        workload_result = workload->check(outcome.history);
-    } else {
-        workload_result = edn::Value::map();
-        workload_result.set_entry("valid?", edn::Value::keyword("unknown"));
-        workload_result.set_entry("error", outcome.aborted);
-    }
-    edn::Value results = compose_results(outcome.history, &outcome.journal, workload_result,
-                                         options.availability, outcome.exceptions);
-    if (!outcome.aborted.empty()) results.set_entry("valid?", edn::Value::keyword("unknown"));
     const std::string fingerprint = fingerprint_hex(outcome.fingerprint);
 
     say("workload: " + options.workload +

@@ -12,6 +12,7 @@
 #include "core/assert.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
+#include "judged_run.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
@@ -36,14 +37,6 @@ struct Config {
     std::int64_t latency_ms;
 };
 
-double number_at(const edn::Value& map, std::initializer_list<const char*> path) {
-    const edn::Value* node = &map;
-    for (const char* key : path) {
-        node = node->find(key);
-        if (!node) return 0;
-    }
-    return (node->kind() == edn::Kind::kInt || node->kind() == edn::Kind::kDouble) ? node->as_double() : 0;
-}
 
 RunFigures measure(const Config& config, std::uint64_t seed, Instant time_limit_us) {
     std::vector<std::string> args = {"-w", "kafka", "--backend", config.backend, "--node-count",
@@ -54,15 +47,11 @@ RunFigures measure(const Config& config, std::uint64_t seed, Instant time_limit_
     RunOptions options = std::get<TestCommand>(parsed).run;
     options.time_limit_us = time_limit_us;
     options.journal_bodies = false;
-    std::string error;
-    auto workload = make_workload("kafka", options, &error);
-    MP_ASSERT(workload != nullptr);
-    auto outcome = run_simulation(options, *workload, node_factory_for(options), service_names(),
-                                  [](const std::string& name) { return make_service(name); });
+    JudgedRun judged = run_and_judge(options);
+    const RunOutcome& outcome = judged.outcome;
+    const edn::Value& results = judged.results;
+    const edn::Value& workload_result = judged.workload_result;
     RunFigures figures;
-    edn::Value workload_result = workload->check(outcome.history);
-    edn::Value results = compose_results(outcome.history, &outcome.journal, workload_result,
-                                         std::nullopt, outcome.exceptions);
     figures.msgs_per_op_all = number_at(results, {"net", "all", "msgs-per-op"});
     figures.msgs_per_op_servers = number_at(results, {"net", "servers", "msgs-per-op"});
     figures.ok_fraction = number_at(results, {"availability", "ok-fraction"});
@@ -71,13 +60,7 @@ RunFigures measure(const Config& config, std::uint64_t seed, Instant time_limit_
         for (const auto& type : types->items())
             figures.anomalies[type.as_string()] +=
                 static_cast<std::int64_t>(number_at(workload_result, {type.as_string().c_str(), "count"}));
-    const auto pairs = history::pair_ops(outcome.history);
-    for (std::size_t i = 0; i < outcome.history.size(); ++i) {
-        const auto& op = outcome.history[i];
-        if (op.type != history::OpType::kOk || pairs.invocation_of[i] < 0) continue;
-        const auto& invoke = outcome.history[static_cast<std::size_t>(pairs.invocation_of[i])];
-        figures.ok_latencies_us.push_back((op.time_ns - invoke.time_ns) / 1000);
-    }
+    figures.ok_latencies_us = ok_latencies_us(outcome.history);
     return figures;
 }
 

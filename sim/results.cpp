@@ -55,25 +55,22 @@ std::string verdict_line(const edn::Value& valid) {
     return "Errors occurred during analysis, but no anomalies found. ಠ~ಠ";
 }
 
-namespace {
-
-std::int64_t int_at(const edn::Value& map, std::initializer_list<const char*> path) {
-    const edn::Value* node = &map;
-    for (const char* key : path) {
-        node = node->find(key);
-        if (!node) return 0;
-    }
-    return node->is_int() ? node->as_int() : 0;
-}
-
-double double_at(const edn::Value& map, std::initializer_list<const char*> path, double fallback) {
-    const edn::Value* node = &map;
+double number_at(const edn::Value& tree, std::initializer_list<const char*> path,
+                 double fallback) {
+    const edn::Value* node = &tree;
     for (const char* key : path) {
         node = node->find(key);
         if (!node) return fallback;
     }
-    if (node->kind() == edn::Kind::kInt || node->kind() == edn::Kind::kDouble) return node->as_double();
+    if (node->kind() == edn::Kind::kInt || node->kind() == edn::Kind::kDouble)
+        return node->as_double();
     return fallback;
+}
+
+namespace {
+
+std::int64_t int_at(const edn::Value& tree, std::initializer_list<const char*> path) {
+    return static_cast<std::int64_t>(number_at(tree, path));
 }
 
 std::string fixed(double value, int digits) {
@@ -91,13 +88,13 @@ std::string summarize(const edn::Value& results) {
     const std::int64_t info = int_at(results, {"stats", "info-count"});
     out += "ops: " + std::to_string(ok + fail + info) + " completed: " + std::to_string(ok) +
            " ok, " + std::to_string(fail) + " fail, " + std::to_string(info) + " info\n";
-    out += "availability: " + fixed(double_at(results, {"availability", "ok-fraction"}, 1.0), 4) + "\n";
+    out += "availability: " + fixed(number_at(results, {"availability", "ok-fraction"}, 1.0), 4) + "\n";
     if (results.find("net")) {
         out += "net: " + std::to_string(int_at(results, {"net", "all", "msg-count"})) + " msgs (" +
                std::to_string(int_at(results, {"net", "servers", "msg-count"})) +
                " between servers), msgs-per-op " +
-               fixed(double_at(results, {"net", "all", "msgs-per-op"}, 0), 3) + " (servers " +
-               fixed(double_at(results, {"net", "servers", "msgs-per-op"}, 0), 3) + ")\n";
+               fixed(number_at(results, {"net", "all", "msgs-per-op"}, 0), 3) + " (servers " +
+               fixed(number_at(results, {"net", "servers", "msgs-per-op"}, 0), 3) + ")\n";
     }
     if (const edn::Value* workload = results.find("workload")) {
         if (const edn::Value* types = workload->find("error-types"); types && types->size() > 0) {

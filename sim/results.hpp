@@ -23,6 +23,10 @@ int exit_code_for(const edn::Value& valid);
 // Jepsen's closing line for a verdict.
 std::string verdict_line(const edn::Value& valid);
 
+// The number at `path` in a result tree (ints read as doubles), or `fallback` when absent.
+double number_at(const edn::Value& tree, std::initializer_list<const char*> path,
+                 double fallback = 0);
+
 // A few lines: op counts, availability, msgs-per-op, the workload's anomalies.
 std::string summarize(const edn::Value& results);
 

@@ -21,6 +21,7 @@
 #include "commands.hpp"
 #include "core/assert.hpp"
 #include "fingerprint.hpp"
+#include "judged_run.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
@@ -46,16 +47,6 @@ std::string fixed(double value, int digits) {
 
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 1); }
 
-double number_at(const edn::Value& map, std::initializer_list<const char*> path) {
-    const edn::Value* node = &map;
-    for (const char* key : path) {
-        node = node->find(key);
-        if (!node) return 0;
-    }
-    return (node->kind() == edn::Kind::kInt || node->kind() == edn::Kind::kDouble)
-               ? node->as_double()
-               : 0;
-}
 
 std::optional<std::uint64_t> parse_uint(const std::string& text) {
     std::uint64_t value = 0;
@@ -98,21 +89,9 @@ SeedRecord run_seed(const std::vector<std::string>& options, std::uint64_t seed,
     MP_ASSERT_EQ(repro_command(command), expected_repro);
     RunOptions run = command.run;
     run.journal_bodies = false;
-    std::string error;
-    auto workload = make_workload(run.workload, run, &error);
-    MP_ASSERT(workload != nullptr);
-    RunOutcome outcome = run_simulation(run, *workload, node_factory_for(run), service_names(),
-                                        [](const std::string& name) { return make_service(name); });
-    edn::Value workload_result;
-    if (outcome.aborted.empty()) {
-        workload_result = workload->check(outcome.history);
-    } else {
-        workload_result = edn::Value::map();
-        workload_result.set_entry("valid?", edn::Value::keyword("unknown"));
-        workload_result.set_entry("error", outcome.aborted);
-    }
-    edn::Value results = compose_results(outcome.history, &outcome.journal, workload_result,
-                                         run.availability, outcome.exceptions);
+    JudgedRun judged = run_and_judge(run);
+    const RunOutcome& outcome = judged.outcome;
+    const edn::Value& results = judged.results;
 
     SeedRecord record;
     record.seed = seed;
@@ -123,19 +102,13 @@ SeedRecord run_seed(const std::vector<std::string>& options, std::uint64_t seed,
         const int code = exit_code_for(*results.find("valid?"));
         record.verdict = code == 0 ? "valid" : code == 1 ? "invalid" : "unknown";
     }
-    record.anomalies = anomalies_of(workload_result);
+    record.anomalies = anomalies_of(judged.workload_result);
     record.msgs_per_op_all = number_at(results, {"net", "all", "msgs-per-op"});
     record.msgs_per_op_servers = number_at(results, {"net", "servers", "msgs-per-op"});
     record.ok_fraction = number_at(results, {"availability", "ok-fraction"});
     record.ops = static_cast<std::int64_t>(number_at(results, {"stats", "count"}));
     record.fingerprint = fingerprint_hex(outcome.fingerprint);
-    const auto pairs = history::pair_ops(outcome.history);
-    for (std::size_t i = 0; i < outcome.history.size(); ++i) {
-        const auto& op = outcome.history[i];
-        if (op.type != history::OpType::kOk || pairs.invocation_of[i] < 0) continue;
-        const auto& invoke = outcome.history[static_cast<std::size_t>(pairs.invocation_of[i])];
-        record.latency.add((op.time_ns - invoke.time_ns) / 1000);
-    }
+    for (Instant latency_us : ok_latencies_us(outcome.history)) record.latency.add(latency_us);
     return record;
 }
 
