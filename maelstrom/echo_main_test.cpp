@@ -14,90 +14,27 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "program_run_testing.hpp"
+
 
 namespace {
 
 const std::string kBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-echo";
 const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
 
-std::string read_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    EXPECT_TRUE(file) << "cannot read " << path;
-    std::ostringstream bytes;
-    bytes << file.rdbuf();
-    return bytes.str();
+using millpond::maelstrom::test_support::ProgramRun;
+using millpond::maelstrom::test_support::read_file;
+
+// millpond-echo with the test's environment minus MILLPOND_SEED, plus `extra_env`.
+ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
+                       const std::vector<std::string>& extra_env = {}) {
+    return millpond::maelstrom::test_support::run_program(kBinary, arguments, stdin_path, {"MILLPOND_SEED="}, extra_env);
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream file(path, std::ios::binary);
     file << bytes;
     ASSERT_TRUE(file) << "cannot write " << path;
-}
-
-struct ProgramRun {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-// Runs the binary with `stdin_path` on stdin, stdout and stderr captured in files, and the
-// test's environment minus MILLPOND_SEED plus `extra_env`.
-ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
-                       const std::vector<std::string>& extra_env = {}) {
-    ProgramRun run;
-    std::string directory = ::testing::TempDir() + "millpond-echo-XXXXXX";
-    if (::mkdtemp(directory.data()) == nullptr) {
-        ADD_FAILURE() << "mkdtemp failed";
-        return run;
-    }
-    const std::string out_path = directory + "/stdout";
-    const std::string err_path = directory + "/stderr";
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-
-    std::vector<std::string> argv_strings = {kBinary};
-    argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
-    std::vector<char*> argv;
-    for (auto& argument : argv_strings) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-
-    std::vector<std::string> env_strings;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        if (std::string(*entry).rfind("MILLPOND_SEED=", 0) != 0) env_strings.push_back(*entry);
-    }
-    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> envp;
-    for (auto& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
-    pid_t pid = -1;
-    const int spawned =
-        ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        ADD_FAILURE() << "cannot run " << kBinary << ": error " << spawned;
-        return run;
-    }
-    int status = 0;
-    if (::waitpid(pid, &status, 0) != pid) {
-        ADD_FAILURE() << "waitpid failed";
-        return run;
-    }
-    EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-    if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-    run.out = read_file(out_path);
-    run.err = read_file(err_path);
-    std::remove(out_path.c_str());
-    std::remove(err_path.c_str());
-    ::rmdir(directory.c_str());
-    return run;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
