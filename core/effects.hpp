@@ -27,7 +27,17 @@ struct LogEffect {
     std::string line;
 };
 
-using Effect = std::variant<SendEffect, SetTimerEffect, CancelTimerEffect, LogEffect>;
+// The simulated disk. A write is volatile until a later sync: a kill loses every write made
+// since the node's last sync, and keeps everything synced before it. A restarted node finds
+// the synced contents in InitInfo::disk. Writing an empty value erases the key.
+struct DiskWriteEffect {
+    std::string key;
+    std::string value;
+};
+struct DiskSyncEffect {};
+
+using Effect = std::variant<SendEffect, SetTimerEffect, CancelTimerEffect, LogEffect,
+                            DiskWriteEffect, DiskSyncEffect>;
 
 // The buffer a node writes its effects into during one step (stateright's `Out`).
 class Out {
@@ -44,6 +54,10 @@ class Out {
     }
     void cancel_timer(std::string key) { effects_.emplace_back(CancelTimerEffect{std::move(key)}); }
     void log(std::string line) { effects_.emplace_back(LogEffect{std::move(line)}); }
+    void disk_write(std::string key, std::string value) {
+        effects_.emplace_back(DiskWriteEffect{std::move(key), std::move(value)});
+    }
+    void disk_sync() { effects_.emplace_back(DiskSyncEffect{}); }
 
     std::vector<Effect>& effects() { return effects_; }
     const std::vector<Effect>& effects() const { return effects_; }

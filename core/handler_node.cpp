@@ -8,6 +8,8 @@ void HandlerNode::on_init(const InitInfo& init, Instant now_us, Out& out) {
     id_ = init.node_id;
     node_ids_ = init.node_ids;
     seed_ = init.seed;
+    incarnation_ = init.incarnation;
+    disk_at_start_ = init.disk;
     on_start(now_us, out);
 }
 

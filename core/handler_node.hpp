@@ -46,12 +46,18 @@ class HandlerNode : public Node {
     const NodeId& id() const { return id_; }
     const std::vector<NodeId>& node_ids() const { return node_ids_; }
     std::uint64_t seed() const { return seed_; }
+    // 0 on first start, k after the k-th restart (the simulator's kill fault).
+    std::int32_t incarnation() const { return incarnation_; }
+    // What the node had synced to its disk before its last kill (empty on first start).
+    const std::map<std::string, std::string>& disk_at_start() const { return disk_at_start_; }
     const Rpc& rpc_helper() const { return rpc_; }
 
   private:
     NodeId id_;
     std::vector<NodeId> node_ids_;
     std::uint64_t seed_ = 0;
+    std::int32_t incarnation_ = 0;
+    std::map<std::string, std::string> disk_at_start_;
     Rpc rpc_;
     std::map<std::string, Handler, std::less<>> handlers_;
 };

@@ -5,7 +5,7 @@
 namespace millpond {
 
 bool dispatch_message(Node& node, Message&& message, std::uint64_t seed, Instant now_us,
-                      Out& out) {
+                      Out& out, const InitInfo* restart) {
     if (body_type(message.body) != "init") {
         node.on_message(std::move(message), now_us, out);
         return true;
@@ -28,6 +28,10 @@ bool dispatch_message(Node& node, Message&& message, std::uint64_t seed, Instant
         init.node_ids.push_back(id.get<std::string>());
     }
     init.seed = seed;
+    if (restart != nullptr) {
+        init.disk = restart->disk;
+        init.incarnation = restart->incarnation;
+    }
     node.on_init(init, now_us, out);
     json reply = {{"type", "init_ok"}};
     if (msg_id >= 0) reply["in_reply_to"] = msg_id;

@@ -238,9 +238,17 @@ void StdioAdapter::apply(Out& out) {
                     timers_.set(e.key, e.deadline_us);
                 } else if constexpr (std::is_same_v<T, CancelTimerEffect>) {
                     timers_.cancel(e.key);
-                } else {
-                    static_assert(std::is_same_v<T, LogEffect>);
+                } else if constexpr (std::is_same_v<T, LogEffect>) {
                     log_ << e.line << '\n' << std::flush;
+                } else {
+                    // The simulated disk exists only in the simulator; under real Maelstrom a
+                    // design that needs durability must not rely on it. Say so once.
+                    static_assert(std::is_same_v<T, DiskWriteEffect> ||
+                                  std::is_same_v<T, DiskSyncEffect>);
+                    if (!warned_about_disk_) {
+                        warned_about_disk_ = true;
+                        log_line("disk effects are ignored by the stdio driver (simulator only)");
+                    }
                 }
             },
             effect);

@@ -99,6 +99,7 @@ class StdioAdapter {
     Instant now_last_us_ = 0;
     std::uint64_t lines_read_ = 0;
     bool output_failed_ = false;
+    bool warned_about_disk_ = false;
 };
 
 // fnv1a64 of the node id: fixed across platforms and runs.

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "client_script.hpp"
 #include "core/message.hpp"
+#include "fault_schedule.hpp"
 #include "latency.hpp"
 
 namespace millpond::sim {
@@ -37,6 +39,33 @@ struct RunOptions {
     double drop_probability = 0.05;
     bool nemesis_duplicate = false;
     double duplicate_probability = 0.05;
+    // millpond's scheduled faults, each on its own stream with gaps uniform in
+    // [0, 2 * nemesis_interval]: a random node killed (restarts after kill_downtime, fresh
+    // init), paused (resumes after pause_duration), or a random node or link made slow
+    // (slow_extra_ms more latency for slow_duration).
+    bool nemesis_kill = false;
+    Instant kill_downtime_us = 2'000'000;
+    bool nemesis_pause = false;
+    Instant pause_duration_us = 2'000'000;
+    bool nemesis_slow = false;
+    std::int64_t slow_extra_ms = 100;
+    Instant slow_duration_us = 5'000'000;
+    // Clock skew: each node's clock = offset + (1 + drift) * true time, its offset drawn
+    // uniformly in [-skew_max_ms, skew_max_ms] and its drift in [-drift_max_ppm, drift_max_ppm].
+    // A node's timers fire by its own clock. Services and clients keep true time.
+    bool nemesis_skew = false;
+    std::int64_t skew_max_ms = 500;
+    std::int64_t drift_max_ppm = 1000;
+    // Static extra latency: on every message over a directed link (from, to), and on every
+    // message to or from a node. Server traffic only; clients keep 0 ms.
+    std::vector<std::pair<std::pair<NodeId, NodeId>, std::int64_t>> link_latency_ms;
+    std::vector<std::pair<NodeId, std::int64_t>> node_latency_ms;
+    // Faults written down instead of drawn: when set, the random schedules of partition,
+    // kill, pause and slow are off and exactly these events happen (drop, duplicate and skew
+    // still follow their options).
+    std::optional<FaultSchedule> fault_schedule;
+    // Client ops written down instead of generated (see client_script.hpp).
+    std::optional<ClientScript> client_script;
 
     // Diagnostics, Maelstrom's flags.
     bool log_stderr = false;

@@ -801,7 +801,7 @@ RunOutcome Simulation::run() {
     for (std::size_t i = 0; i < participants_.size(); ++i) {
         Participant& participant = participants_[i];
         if (participant.kind != ParticipantKind::kService) continue;
-        InitInfo init{participant.id, options_.nodes, participant.seed};
+        InitInfo init{participant.id, options_.nodes, participant.seed, {}, 0};
         step_node(static_cast<std::int32_t>(i),
                   [&](Node& node, Out& out) { node.on_init(init, now_us(), out); });
     }

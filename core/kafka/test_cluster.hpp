@@ -143,7 +143,7 @@ class Cluster {
                 options_.make_node ? options_.make_node() : make_backend(options_.backend, &error);
             if (!node) throw std::runtime_error(error);
             Out out(id);
-            node->on_init(InitInfo{id, options_.node_ids, Rng(options_.seed).derive(id).seed()},
+            node->on_init(InitInfo{id, options_.node_ids, Rng(options_.seed).derive(id).seed(), {}, 0},
                           now_us_, out);
             nodes_.emplace(id, std::move(node));
             interpret(id, out);
@@ -329,6 +329,8 @@ class Cluster {
                 timers_.erase({node, cancel->key});
             } else if (auto* log = std::get_if<LogEffect>(&effect)) {
                 logs_.push_back(node + ": " + log->line);
+            } else {
+                violations_.push_back(node + " used the disk, which this harness lacks");
             }
         }
         out.clear();

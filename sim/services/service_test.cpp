@@ -52,7 +52,7 @@ TEST(Services, SecondInitIsIgnored) {
     ServiceHarness harness(make_service("lin-tso"), "lin-tso");
     EXPECT_EQ(harness.ask("n1", {{"type", "ts"}})["ts"], 0);
     Out out("lin-tso");
-    harness.service().on_init(InitInfo{"lin-tso", {"n1"}, 5}, 0, out);
+    harness.service().on_init(InitInfo{"lin-tso", {"n1"}, 5, {}, 0}, 0, out);
     ASSERT_EQ(out.effects().size(), 1u);
     EXPECT_TRUE(std::holds_alternative<LogEffect>(out.effects()[0]));
     EXPECT_EQ(harness.ask("n1", {{"type", "ts"}})["ts"], 1);

@@ -21,7 +21,7 @@ class ServiceHarness {
     ServiceHarness(std::unique_ptr<Node> service, NodeId name, std::uint64_t seed = 1)
         : service_(std::move(service)), name_(std::move(name)) {
         Out out(name_);
-        service_->on_init(InitInfo{name_, {"n1", "n2", "n3"}, seed}, 0, out);
+        service_->on_init(InitInfo{name_, {"n1", "n2", "n3"}, seed, {}, 0}, 0, out);
         EXPECT_TRUE(out.effects().empty());
     }
 
