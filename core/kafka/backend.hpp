@@ -21,7 +21,12 @@ struct BackendOptions {
 // The names of the correct designs, in the order --help lists them.
 std::vector<std::string> backend_names();
 
-// A fresh node of the named design, or nullptr with *error set when the name is unknown.
+// The bug zoo (core/kafka/zoo/): deliberately broken designs, each named "zoo/<bug>", for
+// `millpond hunt` and the property tests to find. Never among backend_names(); --help lists
+// them only under their own "zoo" heading.
+std::vector<std::string> zoo_backend_names();
+
+// A fresh node of the named design (correct or zoo), or nullptr with *error set when the name is unknown.
 std::unique_ptr<Node> make_backend(const BackendOptions& options, std::string* error);
 
 }  // namespace millpond::kafka

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace millpond::kafka {
 namespace {
 
@@ -13,6 +15,18 @@ TEST(Backend, MakesEveryNamedDesign) {
     for (const auto& name : backend_names()) {
         std::string error;
         EXPECT_NE(make_backend(BackendOptions{name, CommitKv::kSeq}, &error), nullptr) << name;
+        EXPECT_TRUE(error.empty()) << error;
+    }
+}
+
+TEST(Backend, ZooDesignsAreNamedApartAndNeverAmongTheCorrectOnes) {
+    const auto correct = backend_names();
+    ASSERT_GE(zoo_backend_names().size(), 6u);
+    for (const auto& name : zoo_backend_names()) {
+        EXPECT_EQ(name.rfind("zoo/", 0), 0u) << name;
+        EXPECT_EQ(std::find(correct.begin(), correct.end(), name), correct.end()) << name;
+        std::string error;
+        EXPECT_NE(make_backend(BackendOptions{name, CommitKv::kLin}, &error), nullptr) << name;
         EXPECT_TRUE(error.empty()) << error;
     }
 }
