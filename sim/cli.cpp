@@ -231,6 +231,7 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
     if (run.workload == "kafka") {
         bool known = false;
         for (const auto& name : kafka::backend_names()) known = known || name == run.backend;
+        for (const auto& name : kafka::zoo_backend_names()) known = known || name == run.backend;
         if (!known) {
             std::string names;
             for (const auto& name : kafka::backend_names()) names += (names.empty() ? "" : ", ") + name;
@@ -349,6 +350,8 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 crash
 std::string test_help() {
     std::string backends;
     for (const auto& name : kafka::backend_names()) backends += (backends.empty() ? "" : "|") + name;
+    std::string zoo;
+    for (const auto& name : kafka::zoo_backend_names()) zoo += "                             " + name + "\n";
     return R"(Usage: millpond test [options]
 
 Runs one deterministic simulated test and writes store/<workload>/<run-id>/ (history.edn,
@@ -398,6 +401,9 @@ millpond's own:
                              (default: 200000000)
   -h, --help                 this text
 
+zoo (deliberately broken kafka designs, for millpond hunt; see core/kafka/zoo/):
+  --backend NAME             one bug each:
+)" + zoo + R"(
 Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments, 255 crash.
 )";
 }
