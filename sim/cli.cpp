@@ -340,6 +340,7 @@ Usage:
   millpond sweep [test options] --seeds A..B [--jobs N] [--shard K/N] [--json FILE]
                                        one test over many seeds, in parallel, one table
   millpond merge FILE.json...          combine sharded sweeps' JSON into that table
+  millpond bench [--quick] [--json]    measure simulator and checker speed (the README table)
   millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
   millpond --help | --version
 

@@ -1,0 +1,25 @@
+#pragma once
+// `millpond bench`: how fast the simulator and the kafka checker are, measured end to end on
+// the real code paths (the same run_simulation and check_kafka that `millpond test` uses).
+//
+// It measures, per case: delivered messages per wall second within one run, simulated seconds
+// per wall second, runs per second of the standard kafka test for each backend, checker
+// throughput on kafka histories of 10^4, 10^5 and 10^6 ops, peak memory, how these grow with
+// node count (3, 5, 9, 25) and with history length, and how a sweep scales from 1 to 2 jobs.
+// Each case runs in a forked child, so its peak memory (the child's ru_maxrss) is its own.
+//
+// This is the one place in sim/ that reads the wall clock: it measures runs, it never steers
+// one. Every simulated run inside stays seeded and deterministic.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace millpond::sim {
+
+// `millpond bench [--quick] [--repeat N] [--json [FILE]]` (args exclude "bench").
+// Exit codes: 0 measured (whether or not every target was met), 254 bad arguments, 255 when a
+// case crashed.
+int run_bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace millpond::sim
