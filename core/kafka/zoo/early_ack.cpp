@@ -11,7 +11,10 @@ void EarlyAckNode::send_elsewhere(SendRequest send, Message& request, Instant no
     reply(out, request, send_ok_body(promised));
     // Fire and forget: the client already has its answer.
     rpc(out, owner(send.key),
-        {{"type", "zoo_send"}, {"key", send.key}, {"msg", std::move(send.msg)}}, now_us,
+        {{"type", "zoo_send"},
+         {"key", send.key},
+         {"msg", std::move(send.msg)},
+         {"incarnation", incarnation()}}, now_us,
         kForwardTimeoutUs, [this, key = send.key](json&& response, Instant, Out&) {
             if (!response.contains("offset") || !response["offset"].is_number_integer()) return;
             Offset& next = next_expected_[key];

@@ -123,7 +123,10 @@ void ForwardNode::send_elsewhere(SendRequest send, Message& request, Instant now
 
 void ForwardNode::forward_send(const NodeId& owner_id, SendRequest send, Message& request,
                                Instant now_us, Out& out) {
-    json body = {{"type", kForwardSend}, {"key", send.key}, {"msg", std::move(send.msg)}};
+    json body = {{"type", kForwardSend},
+                 {"key", send.key},
+                 {"msg", std::move(send.msg)},
+                 {"incarnation", incarnation()}};
     rpc(out, owner_id, std::move(body), now_us, kForwardTimeoutUs,
         [this, handle = reply_handle(request)](json&& response, Instant, Out& reply_out) {
             if (is_ok(response, kForwardSend) && response["offset"].is_number_integer()) {
@@ -137,10 +140,18 @@ void ForwardNode::forward_send(const NodeId& owner_id, SendRequest send, Message
 
 void ForwardNode::on_owner_send(Message& request, Instant now_us, Out& out) {
     SendRequest send = parse_send(request.body);
+    const auto id = std::make_tuple(request.src, body_int_or_missing(request.body, "incarnation"),
+                                    body_int_or_missing(request.body, "msg_id"));
+    if (auto it = applied_sends_.find(id); it != applied_sends_.end()) {
+        reply(out, request, it->second);  // a duplicate: applied once already
+        return;
+    }
     // The forwarder computed the owner; this node trusts it (a zoo design that disagrees
     // about owners shows its disagreement instead of hiding it behind a refusal).
     const Offset offset = append_owned(send.key, std::move(send.msg), now_us, out);
-    reply(out, request, {{"type", std::string(kForwardSend) + "_ok"}, {"offset", offset}});
+    json body = {{"type", std::string(kForwardSend) + "_ok"}, {"offset", offset}};
+    applied_sends_.emplace(id, body);
+    reply(out, request, std::move(body));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,11 @@
 // kill), so offsets are dense and unique; a poll's run starts at the asked offset and is
 // contiguous. A forwarded send is acknowledged only once the owner has appended and synced it.
 //
+// Faults. A forwarded send carries the forwarder's incarnation, and the owner answers a
+// repeat of one it applied (the network may duplicate it) with the same reply instead of
+// appending again; a lost forward is a timeout. So drop and duplicate leave the plain design
+// valid, and a zoo design under them shows its own bug, not this one.
+//
 // Cost. 0 server messages for requests about owned keys, 2 per forward (and per owner a poll
 // involves). Partition: a forward that times out (kForwardTimeoutUs) answers a send with 13
 // (the owner may have appended) and leaves that key out of a poll's reply.
@@ -24,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../../handler_node.hpp"
@@ -85,6 +91,8 @@ class ForwardNode : public HandlerNode {
     void on_owner_poll(Message& request, Out& out);
     void finish_poll(PollOp& op, Out& out);
 
+    // Replies to the forwarded sends applied here, by (forwarder, its incarnation, msg_id).
+    std::map<std::tuple<NodeId, std::int64_t, std::int64_t>, json> applied_sends_;
     std::vector<NodeId> owners_;
     std::map<std::string, std::map<Offset, json>> log_;  // owned keys: offset -> message
     std::map<std::string, Offset> next_offset_;
