@@ -42,6 +42,10 @@ void print_usage(std::ostream& out) {
         << "  owner   each key owned by one node (hash of the key over the sorted node ids);\n"
         << "          other nodes forward to it\n"
         << "\n"
+        << "zoo (deliberately broken designs, to watch a checker catch them; see\n"
+        << "core/kafka/zoo/):\n";
+    for (const auto& name : millpond::kafka::zoo_backend_names()) out << "  " << name << "\n";
+    out << "\n"
         << "options (each flag wins over its environment variable):\n"
         << "  --backend NAME       the design; or " << kBackendEnvironmentVariable << "=NAME\n"
         << "  --commit-kv lin|seq  where the kv design keeps committed offsets: lin-kv\n"
@@ -115,6 +119,8 @@ int main(int argc, char** argv) {
     if (backend) {
         bool known = false;
         for (const auto& name : millpond::kafka::backend_names()) known |= name == backend->value;
+        for (const auto& name : millpond::kafka::zoo_backend_names())
+            known |= name == backend->value;
         if (!known) {
             return bad_argument(backend->source + " must be one of " + backend_list(", ") +
                                 ", got '" + backend->value + "'");
