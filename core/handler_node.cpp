@@ -9,6 +9,7 @@ void HandlerNode::on_init(const InitInfo& init, Instant now_us, Out& out) {
     node_ids_ = init.node_ids;
     seed_ = init.seed;
     incarnation_ = init.incarnation;
+    rpc_.start_incarnation(init.incarnation);
     disk_at_start_ = init.disk;
     on_start(now_us, out);
 }

@@ -33,6 +33,11 @@ class Rpc {
 
     // Fresh msg_id for any outgoing message of this node (requests and replies share it).
     MsgId next_msg_id() { return next_msg_id_++; }
+    // A restarted node (incarnation k) numbers from k * 2^32 + 1, so its msg_ids never repeat
+    // those of its earlier lives: a peer that deduplicates by (sender, msg_id) stays right.
+    void start_incarnation(std::int32_t incarnation) {
+        next_msg_id_ = (static_cast<MsgId>(incarnation) << 32) + 1;
+    }
     std::size_t pending_count() const { return pending_.size(); }
 
   private:

@@ -53,21 +53,44 @@ struct LaterDeadline {
     }
 };
 
+struct HeldTimer {
+    Instant deadline_us;
+    std::string key;
+};
+
 struct Participant {
     NodeId id;
     ParticipantKind kind;
-    std::unique_ptr<Node> node;  // nodes and services
+    std::unique_ptr<Node> node;  // nodes and services; null while a node is killed
     std::uint64_t seed = 0;
     std::map<std::string, Timer, std::less<>> timers;
     std::priority_queue<InFlight, std::vector<InFlight>, LaterDeadline> inbox;
     std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
+    std::uint64_t delivery_generation = 0;  // bumped when a kill discards `receiving`
     std::vector<std::string> log;
     bool closed = false;         // clients after close
     std::int32_t worker = -1;    // clients: the worker thread using it; -1 for init clients
+
+    // Faults. A killed node has no object, no timers and no unsynced writes; its inbox stays
+    // (as in Maelstrom's kill, which unregisters nothing) and is delivered after the restart.
+    bool down = false;
+    std::int32_t down_fault = -1;  // the fault that killed it: only that fault restarts it
+    std::int32_t incarnation = 0;
+    std::map<std::string, std::string> disk;  // synced: survives a kill
+    std::vector<std::pair<std::string, std::string>> unsynced;  // lost on a kill
+    // A paused node steps nothing: a delivery or timer that comes due waits for the resume.
+    bool paused = false;
+    std::int32_t pause_fault = -1;
+    bool delivery_held = false;
+    std::vector<HeldTimer> held_timers;
+    // Skew: the node's clock reads clock_offset_us + t + t * drift_ppm / 10^6 at true time t.
+    std::int64_t clock_offset_us = 0;
+    std::int64_t drift_ppm = 0;
 };
 
 struct DeliverEvent {
     std::int32_t participant;
+    std::uint64_t generation;
 };
 struct TimerEvent {
     std::int32_t participant;
@@ -85,12 +108,33 @@ struct PhaseEvent {
     enum class Kind { kInitDeadline, kMainEnd, kFinalStart, kFinalEnd } kind;
 };
 struct NemesisEvent {};
+// millpond's scheduled faults: a random stream's tick, and a fault starting or healing.
+struct RandomFaultEvent {
+    FaultKind kind;
+};
+struct FaultStartEvent {
+    std::int32_t fault;  // index into Simulation::faults_
+};
+struct FaultEndEvent {
+    std::int32_t fault;
+};
+struct ScriptOpEvent {
+    std::int32_t op;  // index into the client script
+};
 struct FinalOpEvent {
     std::int32_t worker;
 };
 
 using Payload = std::variant<DeliverEvent, TimerEvent, ClientTimeoutEvent, GeneratorEvent,
-                             PhaseEvent, FinalOpEvent, NemesisEvent>;
+                             PhaseEvent, FinalOpEvent, NemesisEvent, RandomFaultEvent,
+                             FaultStartEvent, FaultEndEvent, ScriptOpEvent>;
+
+// A fault in progress or done: the event, and whether it has healed.
+struct ActiveFault {
+    FaultEvent event;
+    bool started = false;
+    bool ended = false;
+};
 
 enum class Phase { kInit, kMain, kDrainMain, kRecovery, kFinal, kDone };
 
@@ -131,6 +175,7 @@ class Simulation {
                const std::vector<std::string>& services, const ServiceFactory& make_service)
         : options_(options),
           workload_(workload),
+          make_node_(make_node),
           root_rng_(options.seed),
           network_rng_(root_rng_.derive("network")),
           generator_rng_(root_rng_.derive("generator")),
@@ -138,7 +183,10 @@ class Simulation {
           final_rng_(root_rng_.derive("final-generator")),
           thread_choice_rng_(root_rng_.derive("thread-choice")),
           nemesis_rng_(root_rng_.derive("nemesis")),
-          faults_rng_(root_rng_.derive("message-faults")) {
+          faults_rng_(root_rng_.derive("message-faults")),
+          kill_rng_(root_rng_.derive("nemesis/kill")),
+          pause_rng_(root_rng_.derive("nemesis/pause")),
+          slow_rng_(root_rng_.derive("nemesis/slow")) {
         MP_ASSERT(!options.nodes.empty());
         MP_ASSERT_GT(options.concurrency, 0);
         for (const auto& id : options.nodes) {
@@ -148,11 +196,51 @@ class Simulation {
             participants_[index].seed = root_rng_.derive("node/" + id).next_u64();
             node_indices_.push_back(index);
         }
+        if (options.nemesis_skew) {
+            // Offsets uniform in [-S, S] around a common base of S, so no clock reads negative.
+            Rng skew_rng = root_rng_.derive("nemesis/skew");
+            for (std::int32_t index : node_indices_) {
+                Participant& node = participants_[static_cast<std::size_t>(index)];
+                node.clock_offset_us = static_cast<std::int64_t>(skew_rng.uniform(
+                                           static_cast<std::uint64_t>(2 * options.skew_max_ms) + 1)) *
+                                       1000;
+                node.drift_ppm = static_cast<std::int64_t>(skew_rng.uniform(
+                                     static_cast<std::uint64_t>(2 * options.drift_max_ppm) + 1)) -
+                                 options.drift_max_ppm;
+            }
+        }
         for (const auto& name : services) {
             const std::int32_t index = add_participant(name, ParticipantKind::kService);
             participants_[index].node = make_service(name);
             MP_ASSERT(participants_[index].node != nullptr);
             participants_[index].seed = root_rng_.derive("service/" + name).next_u64();
+        }
+        for (const auto& [link, extra_ms] : options.link_latency_ms) {
+            const std::int32_t from = node_index_or_abort(link.first, "--link-latency");
+            const std::int32_t to = node_index_or_abort(link.second, "--link-latency");
+            if (from >= 0 && to >= 0) link_extra_ms_[{from, to}] += extra_ms;
+        }
+        for (const auto& [id, extra_ms] : options.node_latency_ms) {
+            const std::int32_t index = node_index_or_abort(id, "--node-latency");
+            if (index >= 0) node_extra_ms_[index] += extra_ms;
+        }
+        if (options.fault_schedule) {
+            for (std::size_t i = 0; i < options.fault_schedule->size(); ++i)
+                validate_fault((*options.fault_schedule)[i], "fault " + std::to_string(i));
+            for (const auto& event : *options.fault_schedule)
+                faults_.push_back(ActiveFault{event, false, false});
+        }
+        if (options.client_script) {
+            for (std::size_t i = 0; i < options.client_script->size(); ++i) {
+                const ScriptedOp& op = (*options.client_script)[i];
+                if (op.thread < 0 || op.thread >= options.concurrency)
+                    abort_setup("client script op " + std::to_string(i) + " names thread " +
+                                std::to_string(op.thread) + " but the run has " +
+                                std::to_string(options.concurrency) + " threads");
+                if (op.at_us < 0)
+                    abort_setup("client script op " + std::to_string(i) + " has a negative time");
+            }
+            script_waiting_.resize(static_cast<std::size_t>(options.concurrency));
         }
         workers_.resize(static_cast<std::size_t>(options.concurrency));
         for (std::int32_t i = 0; i < options.concurrency; ++i) {
@@ -178,6 +266,70 @@ class Simulation {
     void add_exception(std::string text) { outcome_.exceptions.push_back(std::move(text)); }
 
   private:
+    // Setup problems (a fault naming a node the run does not have...) abort the run before
+    // its first event, with one line.
+    void abort_setup(std::string problem) {
+        if (outcome_.aborted.empty()) outcome_.aborted = std::move(problem);
+    }
+    std::int32_t node_index_or_abort(const NodeId& id, const std::string& where) {
+        auto found = index_by_id_.find(id);
+        if (found == index_by_id_.end() ||
+            participants_[static_cast<std::size_t>(found->second)].kind != ParticipantKind::kNode) {
+            abort_setup(where + " names '" + id + "', which is not a node of this run");
+            return -1;
+        }
+        return found->second;
+    }
+    void validate_fault(const FaultEvent& event, const std::string& where) {
+        if (event.at_us < 0 || event.duration_us < 0)
+            abort_setup(where + ": times must not be negative");
+        for (const auto& id : event.nodes) node_index_or_abort(id, where);
+        for (const auto& [dest, srcs] : event.grudge) {
+            node_index_or_abort(dest, where);
+            for (const auto& src : srcs) node_index_or_abort(src, where);
+        }
+        if (event.link) {
+            node_index_or_abort(event.link->first, where);
+            node_index_or_abort(event.link->second, where);
+        }
+        switch (event.kind) {
+            case FaultKind::kPartition:
+                if (event.grudge.empty()) abort_setup(where + ": a partition needs a grudge");
+                break;
+            case FaultKind::kKill:
+            case FaultKind::kPause:
+                if (event.nodes.empty())
+                    abort_setup(where + ": a " + std::string(fault_kind_name(event.kind)) +
+                                " needs nodes");
+                break;
+            case FaultKind::kSlow:
+                if (event.nodes.empty() == !event.link.has_value())
+                    abort_setup(where + ": a slow fault needs nodes or a link (one of them)");
+                if (event.extra_latency_ms < 0)
+                    abort_setup(where + ": extra latency must not be negative");
+                break;
+        }
+    }
+
+    // The node's own clock at the current true time (skew), and the true time at which its
+    // clock first reads `local_us`.
+    Instant local_now_us(const Participant& participant) const {
+        const Instant t = now_us();
+        if (participant.clock_offset_us == 0 && participant.drift_ppm == 0) return t;
+        return participant.clock_offset_us + t + t * participant.drift_ppm / 1'000'000;
+    }
+    Instant true_time_us(const Participant& participant, Instant local_us) const {
+        if (participant.clock_offset_us == 0 && participant.drift_ppm == 0) return local_us;
+        auto local_at = [&](Instant t) {
+            return participant.clock_offset_us + t + t * participant.drift_ppm / 1'000'000;
+        };
+        Instant t = (local_us - participant.clock_offset_us) * 1'000'000 /
+                    (1'000'000 + participant.drift_ppm);
+        while (local_at(t) < local_us) ++t;
+        while (t > 0 && local_at(t - 1) >= local_us) --t;
+        return std::max(t, now_us());
+    }
+
     std::int32_t add_participant(const NodeId& id, ParticipantKind kind) {
         participants_.push_back(Participant{});
         participants_.back().id = id;
@@ -203,7 +355,8 @@ class Simulation {
                  std::int32_t dest, const json& body);
 
     // ---- nodes ----
-    void step_node(std::int32_t index, const std::function<void(Node&, Out&)>& input);
+    // `input` gets the node's own clock reading (skew), which it must pass on as `now`.
+    void step_node(std::int32_t index, const std::function<void(Node&, Out&, Instant)>& input);
     void apply_effects(std::int32_t index, Out& out);
     void on_timer(const TimerEvent& event);
 
@@ -220,6 +373,19 @@ class Simulation {
     void on_nemesis();
     void start_partition();
     void heal_partition();
+    // ---- millpond's scheduled faults ----
+    void schedule_random_fault(FaultKind kind);
+    void on_random_fault(FaultKind kind);
+    void start_fault(std::int32_t fault);
+    void end_fault(std::int32_t fault);
+    void heal_all_faults();
+    void kill_node(std::int32_t index, std::int32_t fault);
+    void restart_node(std::int32_t index);
+    void pause_node(std::int32_t index, std::int32_t fault);
+    void resume_node(std::int32_t index);
+    void add_slow(const FaultEvent& event, std::int64_t sign);
+    Instant extra_latency_us(std::int32_t src, std::int32_t dest) const;
+    void on_script_op(std::int32_t op);
     void schedule_nemesis();
     void record_nemesis(const char* f, edn::Value invoke_value, edn::Value completion_value);
     void schedule_final_op(std::int32_t worker_index, Instant delay_us);
@@ -231,6 +397,7 @@ class Simulation {
 
     const RunOptions& options_;
     Workload& workload_;
+    const NodeFactory& make_node_;
     Rng root_rng_;
     Rng network_rng_;
     Rng generator_rng_;
@@ -239,6 +406,16 @@ class Simulation {
     Rng thread_choice_rng_;
     Rng nemesis_rng_;
     Rng faults_rng_;
+    Rng kill_rng_;
+    Rng pause_rng_;
+    Rng slow_rng_;
+    std::vector<ActiveFault> faults_;
+    std::int32_t partition_fault_ = -1;  // the scheduled partition in force, -1 if none/random
+    // Extra latency in ms: static (options) plus slow faults in force.
+    std::map<std::pair<std::int32_t, std::int32_t>, std::int64_t> link_extra_ms_;
+    std::map<std::int32_t, std::int64_t> node_extra_ms_;
+    // Client script: per thread, the scripted ops that came due while it was busy.
+    std::vector<std::deque<std::int32_t>> script_waiting_;
     std::vector<std::int32_t> free_scratch_;
     // The partition in force: dest participant -> src participants whose messages it drops.
     std::map<std::int32_t, std::set<std::int32_t>> drops_;
@@ -317,7 +494,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
     const Instant latency_us =
         client_involved ? 0
                         : sample_latency_ms(options_.latency_dist, options_.latency_ms,
-                                            network_rng_) * 1000;
+                                            network_rng_) * 1000 +
+                              extra_latency_us(src, dest);
     // millpond's faults beyond Maelstrom: server-to-server messages (node<->node and
     // node<->service; never client traffic) lost or delivered twice, each with a probability.
     // Drawn from their own stream so turning a fault on never shifts the latency draws.
@@ -330,7 +508,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
         faults_rng_.chance(options_.duplicate_probability)) {
         // The copy travels independently, with its own latency, under the same message id.
         const Instant copy_latency_us =
-            sample_latency_ms(options_.latency_dist, options_.latency_ms, faults_rng_) * 1000;
+            sample_latency_ms(options_.latency_dist, options_.latency_ms, faults_rng_) * 1000 +
+            extra_latency_us(src, dest);
         to.inbox.push(InFlight{now_us() + copy_latency_us, next_inbox_sequence_++, message_id,
                                src, Message{from.id, to.id, body}});
     }
@@ -342,6 +521,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
 void Simulation::take_next(std::int32_t receiver) {
     Participant& to = participants_[static_cast<std::size_t>(receiver)];
     MP_ASSERT(!to.receiving);
+    // A killed or paused node takes nothing: its queue builds up until it is back.
+    if (to.down || to.paused) return;
     while (!to.inbox.empty()) {
         InFlight next = std::move(const_cast<InFlight&>(to.inbox.top()));
         to.inbox.pop();
@@ -356,7 +537,8 @@ void Simulation::take_next(std::int32_t receiver) {
             continue;
         }
         to.receiving = std::move(next);
-        queue_.push(std::max(now_us(), to.receiving->deadline_us), DeliverEvent{receiver});
+        queue_.push(std::max(now_us(), to.receiving->deadline_us),
+                    DeliverEvent{receiver, to.delivery_generation});
         return;
     }
 }
@@ -364,6 +546,10 @@ void Simulation::take_next(std::int32_t receiver) {
 void Simulation::on_deliver(std::int32_t receiver) {
     Participant& to = participants_[static_cast<std::size_t>(receiver)];
     MP_ASSERT(to.receiving.has_value());
+    if (to.paused) {
+        to.delivery_held = true;  // delivered on resume
+        return;
+    }
     InFlight in_flight = std::move(*to.receiving);
     to.receiving.reset();
     const std::int32_t src = in_flight.src;
@@ -387,26 +573,39 @@ void Simulation::on_deliver(std::int32_t receiver) {
             // Only nodes get Maelstrom's init handshake; a service was initialised by the
             // simulator and treats an `init` like any other request.
             const bool is_node = to.kind == ParticipantKind::kNode;
-            step_node(receiver, [&](Node& node, Out& out) {
+            step_node(receiver, [&](Node& node, Out& out, Instant local_now) {
                 if (is_node)
-                    dispatch_message(node, std::move(message), seed, now_us(), out);
+                    dispatch_message(node, std::move(message), seed, local_now, out);
                 else
-                    node.on_message(std::move(message), now_us(), out);
+                    node.on_message(std::move(message), local_now, out);
             });
         }
     }
     if (!participants_[static_cast<std::size_t>(receiver)].receiving) take_next(receiver);
 }
 
+Instant Simulation::extra_latency_us(std::int32_t src, std::int32_t dest) const {
+    if (link_extra_ms_.empty() && node_extra_ms_.empty()) return 0;
+    std::int64_t extra_ms = 0;
+    if (auto it = link_extra_ms_.find({src, dest}); it != link_extra_ms_.end())
+        extra_ms += it->second;
+    if (auto it = node_extra_ms_.find(src); it != node_extra_ms_.end()) extra_ms += it->second;
+    if (auto it = node_extra_ms_.find(dest); it != node_extra_ms_.end()) extra_ms += it->second;
+    return extra_ms * 1000;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Nodes and services
 
-void Simulation::step_node(std::int32_t index, const std::function<void(Node&, Out&)>& input) {
+void Simulation::step_node(std::int32_t index,
+                           const std::function<void(Node&, Out&, Instant)>& input) {
     Participant& participant = participants_[static_cast<std::size_t>(index)];
     if (!outcome_.aborted.empty()) return;
+    MP_ASSERT(participant.node != nullptr);
+    MP_ASSERT(!participant.paused);
     Out out(participant.id);
     try {
-        input(*participant.node, out);
+        input(*participant.node, out, local_now_us(participant));
     } catch (const std::exception& error) {
         outcome_.aborted = participant.id + " threw out of a step: " + error.what();
         return;
@@ -428,14 +627,26 @@ void Simulation::apply_effects(std::int32_t index, Out& out) {
             send(index, found->second, std::move(send_effect->message.body));
         } else if (auto* set = std::get_if<SetTimerEffect>(&effect)) {
             const std::uint64_t generation = ++next_timer_generation_;
+            // The deadline is on the node's own clock (skew).
             participant.timers[set->key] = Timer{set->deadline_us, generation};
-            queue_.push(std::max(now_us(), set->deadline_us),
+            queue_.push(true_time_us(participant, set->deadline_us),
                         TimerEvent{index, set->key, generation});
         } else if (auto* cancel = std::get_if<CancelTimerEffect>(&effect)) {
             participant.timers.erase(cancel->key);
         } else if (auto* log = std::get_if<LogEffect>(&effect)) {
             if (options_.log_stderr) std::cerr << participant.id << ": " << log->line << "\n";
             participant.log.push_back(std::move(log->line));
+        } else if (auto* write = std::get_if<DiskWriteEffect>(&effect)) {
+            participant.unsynced.emplace_back(std::move(write->key), std::move(write->value));
+        } else {
+            MP_ASSERT(std::holds_alternative<DiskSyncEffect>(effect));
+            for (auto& [key, value] : participant.unsynced) {
+                if (value.empty())
+                    participant.disk.erase(key);
+                else
+                    participant.disk[key] = std::move(value);
+            }
+            participant.unsynced.clear();
         }
     }
 }
@@ -444,12 +655,18 @@ void Simulation::on_timer(const TimerEvent& event) {
     Participant& participant = participants_[static_cast<std::size_t>(event.participant)];
     auto it = participant.timers.find(event.key);
     if (it == participant.timers.end() || it->second.generation != event.generation) return;
+    if (participant.paused) {
+        // Fires on resume; the timer stays set meanwhile.
+        participant.held_timers.push_back(HeldTimer{it->second.deadline_us, event.key});
+        return;
+    }
     participant.timers.erase(it);
     fingerprint_.add(0x74696d6572ULL);  // "timer"
     fingerprint_.add(static_cast<std::uint64_t>(event.participant));
     fingerprint_.add(event.key);
-    step_node(event.participant,
-              [&](Node& node, Out& out) { node.on_timer(event.key, now_us(), out); });
+    step_node(event.participant, [&](Node& node, Out& out, Instant local_now) {
+        node.on_timer(event.key, local_now, out);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,10 +684,11 @@ void Simulation::record(history::Op op) {
 void Simulation::on_client_message(std::int32_t client, Message&& message) {
     Participant& participant = participants_[static_cast<std::size_t>(client)];
     if (participant.worker < 0) {
-        // An init client: the only check Maelstrom makes is type == init_ok.
-        if (phase_ == Phase::kInit && body_type(message.body) == "init_ok") {
+        // An init client: the only check Maelstrom makes is type == init_ok. (Init clients
+        // of restarted nodes just close.)
+        if (body_type(message.body) == "init_ok" && !participant.closed) {
             participant.closed = true;
-            if (--init_pending_ == 0) {
+            if (phase_ == Phase::kInit && --init_pending_ == 0) {
                 phase_ = Phase::kMain;
                 main_start_us_ = now_us();
                 main_end_us_ = main_start_us_ + options_.time_limit_us;
@@ -478,15 +696,47 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
                 for (std::size_t i = 0; i < node_indices_.size(); ++i)
                     participants_[static_cast<std::size_t>(open_client())].closed = true;
                 queue_.push(main_end_us_, PhaseEvent{PhaseEvent::Kind::kMainEnd});
-                if (options_.rate > 0) {
-                    stream_active_[0] = true;
-                    schedule_stream(0, main_start_us_);
+                if (options_.client_script) {
+                    // Written-down ops replace both generated streams.
+                    const ClientScript& script = *options_.client_script;
+                    for (std::size_t i = 0; i < script.size(); ++i)
+                        if (main_start_us_ + script[i].at_us < main_end_us_)
+                            queue_.push(main_start_us_ + script[i].at_us,
+                                        ScriptOpEvent{static_cast<std::int32_t>(i)});
+                } else {
+                    if (options_.rate > 0) {
+                        stream_active_[0] = true;
+                        schedule_stream(0, main_start_us_);
+                    }
+                    side_gap_mean_us_ =
+                        workload_.side_stream_mean_gap_us(options_.concurrency);
+                    if (side_gap_mean_us_ > 0 && options_.rate > 0) {
+                        stream_active_[1] = true;
+                        schedule_stream(1, main_start_us_);
+                    }
                 }
-                if (options_.nemesis_partition) schedule_nemesis();
-                side_gap_mean_us_ = workload_.side_stream_mean_gap_us(options_.concurrency);
-                if (side_gap_mean_us_ > 0 && options_.rate > 0) {
-                    stream_active_[1] = true;
-                    schedule_stream(1, main_start_us_);
+                if (options_.nemesis_skew) {
+                    edn::Entries clocks;
+                    for (std::int32_t index : node_indices_) {
+                        const Participant& node = participants_[static_cast<std::size_t>(index)];
+                        clocks.emplace_back(
+                            edn::Value(node.id),
+                            edn::Value::vector({edn::Value(node.clock_offset_us / 1000),
+                                                edn::Value(node.drift_ppm)}));
+                    }
+                    record_nemesis("skew-clocks", edn::Value::keyword("offset-ms-drift-ppm"),
+                                   edn::Value::map(std::move(clocks)));
+                }
+                if (options_.fault_schedule) {
+                    for (std::size_t i = 0; i < faults_.size(); ++i)
+                        if (main_start_us_ + faults_[i].event.at_us < main_end_us_)
+                            queue_.push(main_start_us_ + faults_[i].event.at_us,
+                                        FaultStartEvent{static_cast<std::int32_t>(i)});
+                } else {
+                    if (options_.nemesis_partition) schedule_nemesis();
+                    if (options_.nemesis_kill) schedule_random_fault(FaultKind::kKill);
+                    if (options_.nemesis_pause) schedule_random_fault(FaultKind::kPause);
+                    if (options_.nemesis_slow) schedule_random_fault(FaultKind::kSlow);
                 }
             }
         }
@@ -664,6 +914,15 @@ void Simulation::issue(std::int32_t worker_index, Invocation op) {
 }
 
 void Simulation::on_thread_freed(std::int32_t worker_index) {
+    if (phase_ == Phase::kMain && options_.client_script) {
+        auto& waiting = script_waiting_[static_cast<std::size_t>(worker_index)];
+        if (!waiting.empty()) {
+            const std::int32_t op = waiting.front();
+            waiting.pop_front();
+            issue(worker_index, (*options_.client_script)[static_cast<std::size_t>(op)].op);
+        }
+        return;
+    }
     if (phase_ == Phase::kMain) {
         // The stream that has waited longest goes first.
         std::int32_t first = -1;
@@ -677,8 +936,10 @@ void Simulation::on_thread_freed(std::int32_t worker_index) {
     if (phase_ == Phase::kDrainMain) {
         if (all_idle()) {
             phase_ = Phase::kRecovery;
-            // The nemesis's final op heals the network, then Maelstrom sleeps 10 s.
-            if (options_.nemesis_partition) heal_partition();
+            // The nemesis's final op heals the network, then Maelstrom sleeps 10 s. millpond's
+            // faults heal at the same moment: killed nodes restart, paused ones resume.
+            if (options_.nemesis_partition && !options_.fault_schedule) heal_partition();
+            heal_all_faults();
             queue_.push(now_us() + kRecoveryWaitUs, PhaseEvent{PhaseEvent::Kind::kFinalStart});
         }
         return;
@@ -784,7 +1045,289 @@ void Simulation::heal_partition() {
     next_nemesis_starts_ = true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// millpond's scheduled faults: kill, pause, slow, and partitions written down in a schedule.
+// Each random kind has its own stream, so turning one on never shifts another's draws. In the
+// history they are :nemesis ops like Maelstrom's partitions, both of a pair :info, named as
+// in Jepsen's combined nemesis: :kill / :start, :pause / :resume, plus :start-slow /
+// :stop-slow.
+
+void Simulation::schedule_random_fault(FaultKind kind) {
+    Rng& rng = kind == FaultKind::kKill    ? kill_rng_
+               : kind == FaultKind::kPause ? pause_rng_
+                                           : slow_rng_;
+    const auto gap_us = static_cast<Instant>(rng.uniform_double() * 2.0 *
+                                             static_cast<double>(options_.nemesis_interval_us));
+    if (now_us() + gap_us < main_end_us_) queue_.push(now_us() + gap_us, RandomFaultEvent{kind});
+}
+
+void Simulation::on_random_fault(FaultKind kind) {
+    if (phase_ != Phase::kMain) return;
+    FaultEvent event;
+    event.kind = kind;
+    event.at_us = now_us() - main_start_us_;
+    const auto pick_node = [&](Rng& rng, auto&& eligible) -> std::int32_t {
+        std::vector<std::int32_t> candidates;
+        for (std::int32_t index : node_indices_)
+            if (eligible(participants_[static_cast<std::size_t>(index)])) candidates.push_back(index);
+        if (candidates.empty()) return -1;
+        return candidates[static_cast<std::size_t>(rng.uniform(candidates.size()))];
+    };
+    std::int32_t target = -1;
+    switch (kind) {
+        case FaultKind::kKill:
+            target = pick_node(kill_rng_, [](const Participant& p) { return !p.down; });
+            event.duration_us = options_.kill_downtime_us;
+            if (target >= 0) event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+            break;
+        case FaultKind::kPause:
+            target = pick_node(pause_rng_,
+                               [](const Participant& p) { return !p.down && !p.paused; });
+            event.duration_us = options_.pause_duration_us;
+            if (target >= 0) event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+            break;
+        case FaultKind::kSlow: {
+            event.duration_us = options_.slow_duration_us;
+            event.extra_latency_ms = options_.slow_extra_ms;
+            // Half the time a slow node, half a slow directed link.
+            const std::size_t n = node_indices_.size();
+            if (n < 2 || slow_rng_.chance(0.5)) {
+                target = node_indices_[static_cast<std::size_t>(slow_rng_.uniform(n))];
+                event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+            } else {
+                const auto from = static_cast<std::size_t>(slow_rng_.uniform(n));
+                auto to = static_cast<std::size_t>(slow_rng_.uniform(n - 1));
+                if (to >= from) ++to;
+                target = node_indices_[from];
+                event.link = std::pair{participants_[static_cast<std::size_t>(node_indices_[from])].id,
+                                       participants_[static_cast<std::size_t>(node_indices_[to])].id};
+            }
+            break;
+        }
+        case FaultKind::kPartition:
+            MP_ASSERT(false);  // random partitions are Maelstrom's nemesis (on_nemesis)
+    }
+    if (target >= 0) {
+        faults_.push_back(ActiveFault{std::move(event), false, false});
+        const auto fault = static_cast<std::int32_t>(faults_.size() - 1);
+        start_fault(fault);
+    }
+    schedule_random_fault(kind);
+}
+
+void Simulation::start_fault(std::int32_t fault) {
+    ActiveFault& active = faults_[static_cast<std::size_t>(fault)];
+    if (active.started) return;
+    active.started = true;
+    const FaultEvent& event = active.event;
+    edn::Items targets;
+    for (const auto& id : event.nodes) targets.emplace_back(id);
+    switch (event.kind) {
+        case FaultKind::kPartition: {
+            drops_.clear();
+            edn::Entries isolated;
+            for (const auto& [dest, srcs] : event.grudge) {
+                edn::Items sources;
+                for (const auto& src : srcs) {
+                    drops_[index_by_id_.at(dest)].insert(index_by_id_.at(src));
+                    sources.emplace_back(src);
+                }
+                isolated.emplace_back(edn::Value(dest), edn::Value::set(std::move(sources)));
+            }
+            partition_fault_ = fault;
+            record_nemesis("start-partition", edn::Value::keyword("scheduled"),
+                           edn::Value::vector({edn::Value::keyword("isolated"),
+                                               edn::Value::map(std::move(isolated))}));
+            break;
+        }
+        case FaultKind::kKill: {
+            edn::Entries result;
+            for (const auto& id : event.nodes) {
+                kill_node(index_by_id_.at(id), fault);
+                result.emplace_back(edn::Value(id), edn::Value::keyword("killed"));
+            }
+            record_nemesis("kill", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+            break;
+        }
+        case FaultKind::kPause: {
+            edn::Entries result;
+            for (const auto& id : event.nodes) {
+                pause_node(index_by_id_.at(id), fault);
+                result.emplace_back(edn::Value(id), edn::Value::keyword("paused"));
+            }
+            record_nemesis("pause", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+            break;
+        }
+        case FaultKind::kSlow: {
+            add_slow(event, +1);
+            edn::Value what = event.link ? edn::Value::vector({edn::Value(event.link->first),
+                                                               edn::Value(event.link->second)})
+                                         : edn::Value::vector(targets);
+            record_nemesis("start-slow", what,
+                           edn::Value::vector({edn::Value::keyword("extra-ms"),
+                                               edn::Value(event.extra_latency_ms)}));
+            break;
+        }
+    }
+    queue_.push(now_us() + event.duration_us, FaultEndEvent{fault});
+}
+
+void Simulation::end_fault(std::int32_t fault) {
+    ActiveFault& active = faults_[static_cast<std::size_t>(fault)];
+    if (!active.started || active.ended) return;
+    active.ended = true;
+    const FaultEvent& event = active.event;
+    edn::Items targets;
+    for (const auto& id : event.nodes) targets.emplace_back(id);
+    switch (event.kind) {
+        case FaultKind::kPartition:
+            // A later partition replaced this one: nothing of it is left to heal.
+            if (partition_fault_ == fault) {
+                partition_fault_ = -1;
+                heal_partition();
+            }
+            break;
+        case FaultKind::kKill: {
+            edn::Entries result;
+            for (const auto& id : event.nodes) {
+                const std::int32_t index = index_by_id_.at(id);
+                if (participants_[static_cast<std::size_t>(index)].down_fault != fault) continue;
+                restart_node(index);
+                result.emplace_back(edn::Value(id), edn::Value::keyword("started"));
+            }
+            record_nemesis("start", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+            break;
+        }
+        case FaultKind::kPause: {
+            edn::Entries result;
+            for (const auto& id : event.nodes) {
+                const std::int32_t index = index_by_id_.at(id);
+                if (participants_[static_cast<std::size_t>(index)].pause_fault != fault) continue;
+                resume_node(index);
+                result.emplace_back(edn::Value(id), edn::Value::keyword("resumed"));
+            }
+            record_nemesis("resume", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+            break;
+        }
+        case FaultKind::kSlow:
+            add_slow(event, -1);
+            record_nemesis("stop-slow", edn::Value(), edn::Value::keyword("latency-restored"));
+            break;
+    }
+}
+
+void Simulation::heal_all_faults() {
+    for (std::size_t i = 0; i < faults_.size(); ++i) end_fault(static_cast<std::int32_t>(i));
+}
+
+void Simulation::add_slow(const FaultEvent& event, std::int64_t sign) {
+    const auto apply = [&](auto& map, const auto& key) {
+        auto& extra = map[key];
+        extra += sign * event.extra_latency_ms;
+        if (extra == 0) map.erase(key);
+    };
+    if (event.link)
+        apply(link_extra_ms_,
+              std::pair{index_by_id_.at(event.link->first), index_by_id_.at(event.link->second)});
+    for (const auto& id : event.nodes) apply(node_extra_ms_, index_by_id_.at(id));
+}
+
+void Simulation::kill_node(std::int32_t index, std::int32_t fault) {
+    Participant& node = participants_[static_cast<std::size_t>(index)];
+    if (node.down) return;
+    node.down = true;
+    node.down_fault = fault;
+    node.node.reset();
+    node.timers.clear();
+    node.unsynced.clear();  // never synced: gone with the process
+    node.paused = false;
+    node.pause_fault = -1;
+    node.delivery_held = false;
+    node.held_timers.clear();
+    if (node.receiving) {
+        // Taken off the queue by the process that died: lost with it.
+        journal(journal::EventKind::kDrop, node.receiving->message_id, node.receiving->src, index,
+                node.receiving->message.body);
+        node.receiving.reset();
+        ++node.delivery_generation;
+    }
+    node.log.push_back("millpond: killed at " + std::to_string(now_us()) +
+                       " us (memory and unsynced disk writes lost)");
+}
+
+void Simulation::restart_node(std::int32_t index) {
+    Participant& node = participants_[static_cast<std::size_t>(index)];
+    MP_ASSERT(node.down);
+    node.down = false;
+    node.down_fault = -1;
+    ++node.incarnation;
+    node.node = make_node_(node.id);
+    MP_ASSERT(node.node != nullptr);
+    node.seed = root_rng_.derive("node/" + node.id + "/incarnation/" + std::to_string(node.incarnation))
+                    .next_u64();
+    node.log.push_back("millpond: restarted at " + std::to_string(now_us()) + " us (incarnation " +
+                       std::to_string(node.incarnation) + ")");
+    // A fresh init from a fresh client, handed over at once: a new process reads init before
+    // anything that queued while it was down.
+    const std::int32_t client = open_client();
+    json node_ids = json::array();
+    for (const auto& id : options_.nodes) node_ids.push_back(id);
+    json body = {{"type", "init"}, {"msg_id", 1}, {"node_id", node.id}, {"node_ids", node_ids}};
+    const std::int64_t message_id = next_message_id_++;
+    journal(journal::EventKind::kSend, message_id, client, index, body);
+    hash_json(fingerprint_, body);
+    journal(journal::EventKind::kRecv, message_id, client, index, body);
+    InitInfo restart{node.id, options_.nodes, node.seed, node.disk, node.incarnation};
+    Message message{participants_[static_cast<std::size_t>(client)].id, node.id, std::move(body)};
+    const std::uint64_t seed = node.seed;
+    step_node(index, [&](Node& fresh, Out& out, Instant local_now) {
+        dispatch_message(fresh, std::move(message), seed, local_now, out, &restart);
+    });
+    if (!participants_[static_cast<std::size_t>(index)].receiving) take_next(index);
+}
+
+void Simulation::pause_node(std::int32_t index, std::int32_t fault) {
+    Participant& node = participants_[static_cast<std::size_t>(index)];
+    if (node.down || node.paused) return;
+    node.paused = true;
+    node.pause_fault = fault;
+}
+
+void Simulation::resume_node(std::int32_t index) {
+    Participant& node = participants_[static_cast<std::size_t>(index)];
+    MP_ASSERT(node.paused);
+    node.paused = false;
+    node.pause_fault = -1;
+    // What came due while paused runs now, in the order it came due.
+    std::vector<HeldTimer> held = std::move(node.held_timers);
+    node.held_timers.clear();
+    for (auto& timer : held) {
+        auto it = node.timers.find(timer.key);
+        if (it != node.timers.end())
+            queue_.push(now_us(), TimerEvent{index, timer.key, it->second.generation});
+    }
+    if (node.delivery_held) {
+        node.delivery_held = false;
+        queue_.push(now_us(), DeliverEvent{index, node.delivery_generation});
+    } else if (!node.receiving) {
+        take_next(index);
+    }
+}
+
+void Simulation::on_script_op(std::int32_t op) {
+    if (phase_ != Phase::kMain) return;
+    const ScriptedOp& scripted = (*options_.client_script)[static_cast<std::size_t>(op)];
+    Worker& worker = workers_[static_cast<std::size_t>(scripted.thread)];
+    auto& waiting = script_waiting_[static_cast<std::size_t>(scripted.thread)];
+    if (worker.busy || !waiting.empty()) {
+        waiting.push_back(op);  // issued when the thread frees, in script order
+        return;
+    }
+    issue(scripted.thread, scripted.op);
+}
+
 RunOutcome Simulation::run() {
+    if (!outcome_.aborted.empty()) return std::move(outcome_);  // a setup problem
     // Init: one fresh client per node, in node order.
     json node_ids = json::array();
     for (const auto& id : options_.nodes) node_ids.push_back(id);
@@ -802,8 +1345,9 @@ RunOutcome Simulation::run() {
         Participant& participant = participants_[i];
         if (participant.kind != ParticipantKind::kService) continue;
         InitInfo init{participant.id, options_.nodes, participant.seed, {}, 0};
-        step_node(static_cast<std::int32_t>(i),
-                  [&](Node& node, Out& out) { node.on_init(init, now_us(), out); });
+        step_node(static_cast<std::int32_t>(i), [&](Node& node, Out& out, Instant local_now) {
+            node.on_init(init, local_now, out);
+        });
     }
     queue_.push(kInitTimeoutUs, PhaseEvent{PhaseEvent::Kind::kInitDeadline});
 
@@ -829,7 +1373,10 @@ RunOutcome Simulation::run() {
             [&](auto& event) {
                 using T = std::decay_t<decltype(event)>;
                 if constexpr (std::is_same_v<T, DeliverEvent>) {
-                    on_deliver(event.participant);
+                    if (event.generation ==
+                        participants_[static_cast<std::size_t>(event.participant)]
+                            .delivery_generation)
+                        on_deliver(event.participant);
                 } else if constexpr (std::is_same_v<T, TimerEvent>) {
                     on_timer(event);
                 } else if constexpr (std::is_same_v<T, ClientTimeoutEvent>) {
@@ -840,6 +1387,14 @@ RunOutcome Simulation::run() {
                     on_final_op(event.worker);
                 } else if constexpr (std::is_same_v<T, NemesisEvent>) {
                     on_nemesis();
+                } else if constexpr (std::is_same_v<T, RandomFaultEvent>) {
+                    on_random_fault(event.kind);
+                } else if constexpr (std::is_same_v<T, FaultStartEvent>) {
+                    if (phase_ == Phase::kMain) start_fault(event.fault);
+                } else if constexpr (std::is_same_v<T, FaultEndEvent>) {
+                    end_fault(event.fault);
+                } else if constexpr (std::is_same_v<T, ScriptOpEvent>) {
+                    on_script_op(event.op);
                 } else if constexpr (std::is_same_v<T, PhaseEvent>) {
                     switch (event.kind) {
                         case PhaseEvent::Kind::kInitDeadline:

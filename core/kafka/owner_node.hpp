@@ -53,7 +53,13 @@
 // refuses (11, not appended) an id older than all it remembers: a copy that late is exact
 // at-most-once too. The forwarder ignores a second reply (the RPC helper has no call waiting);
 // every piggybacked fact (runs, ends, committed offsets) is learnt idempotently. This relies on
-// a node's msg_ids never repeating, which holds while nodes do not restart.
+// a node's msg_ids never repeating, which holds across restarts too: a restarted node numbers
+// from incarnation * 2^32 (core/rpc.hpp).
+//
+// Kill (millpond's --nemesis kill): owner keeps acknowledged sends only in the owner's memory,
+// so a killed owner forgets them and hands their offsets out again after its restart. The
+// checker must report lost writes (and the offsets reused); that is this design's documented
+// limit, not a bug.
 
 #include <memory>
 #include <optional>
