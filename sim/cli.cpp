@@ -1,10 +1,14 @@
 #include "cli.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include "core/kafka/backend.hpp"
+#include "scenario.hpp"
+#include "swarm.hpp"
 
 namespace millpond::sim {
 
@@ -41,19 +45,142 @@ std::vector<std::string> split_commas(const std::string& text) {
     return parts;
 }
 
+// The shortest text that parses back to the same double, so a repro line replays exactly.
 std::string format_number(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
+}
+
+// Microseconds as decimal seconds, exact: 2500000 -> "2.5", 1 -> "0.000001".
+std::string format_seconds(Instant us) {
+    std::string sign = us < 0 ? "-" : "";
+    const std::uint64_t magnitude =
+        us < 0 ? static_cast<std::uint64_t>(-(us + 1)) + 1 : static_cast<std::uint64_t>(us);
+    std::string text = sign + std::to_string(magnitude / 1'000'000);
+    std::string fraction = std::to_string(magnitude % 1'000'000);
+    fraction.insert(0, 6 - fraction.size(), '0');
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    if (!fraction.empty()) text += "." + fraction;
+    return text;
+}
+
+// Seconds given as decimals, rounded to microseconds; nullopt outside [min, 1e6] (min_exclusive
+// excludes min itself) or when not a number.
+std::optional<Instant> parse_seconds(const std::string& text, double min, bool min_exclusive) {
+    auto seconds = parse_double(text);
+    if (!seconds || *seconds < min || (min_exclusive && *seconds == min) || *seconds > 1e6)
+        return std::nullopt;
+    return static_cast<Instant>(std::llround(*seconds * 1e6));
+}
+
+// The faults --nemesis knows, in the order --help and repro lines list them.
+constexpr const char* kNemesisNames[] = {"partition", "kill", "pause", "drop",
+                                         "duplicate", "skew", "slow"};
+
+bool* nemesis_flag(RunOptions& run, const std::string& name) {
+    if (name == "partition") return &run.nemesis_partition;
+    if (name == "kill") return &run.nemesis_kill;
+    if (name == "pause") return &run.nemesis_pause;
+    if (name == "drop") return &run.nemesis_drop;
+    if (name == "duplicate") return &run.nemesis_duplicate;
+    if (name == "skew") return &run.nemesis_skew;
+    if (name == "slow") return &run.nemesis_slow;
+    return nullptr;
+}
+
+constexpr std::pair<std::string_view, OptionKind> kTestOptions[] = {
+    {"--workload", OptionKind::kValue},
+    {"--node-count", OptionKind::kValue},
+    {"--nodes", OptionKind::kValue},
+    {"--node", OptionKind::kRepeatable},
+    {"--time-limit", OptionKind::kValue},
+    {"--rate", OptionKind::kValue},
+    {"--concurrency", OptionKind::kValue},
+    {"--latency", OptionKind::kValue},
+    {"--latency-dist", OptionKind::kValue},
+    {"--nemesis", OptionKind::kValue},
+    {"--nemesis-interval", OptionKind::kValue},
+    {"--drop-probability", OptionKind::kValue},
+    {"--duplicate-probability", OptionKind::kValue},
+    {"--kill-downtime", OptionKind::kValue},
+    {"--pause-duration", OptionKind::kValue},
+    {"--slow-ms", OptionKind::kValue},
+    {"--slow-duration", OptionKind::kValue},
+    {"--skew-ms", OptionKind::kValue},
+    {"--drift-ppm", OptionKind::kValue},
+    {"--link-latency", OptionKind::kRepeatable},
+    {"--node-latency", OptionKind::kRepeatable},
+    {"--swarm", OptionKind::kFlag},
+    {"--availability", OptionKind::kValue},
+    {"--key-count", OptionKind::kValue},
+    {"--max-writes-per-key", OptionKind::kValue},
+    {"--log-stderr", OptionKind::kFlag},
+    {"--log-net-send", OptionKind::kFlag},
+    {"--log-net-recv", OptionKind::kFlag},
+    {"--seed", OptionKind::kValue},
+    {"--store", OptionKind::kValue},
+    {"--backend", OptionKind::kValue},
+    {"--commit-kv", OptionKind::kValue},
+    {"--check-determinism", OptionKind::kFlag},
+    {"--max-events", OptionKind::kValue},
+};
+
+// Options a --swarm draws: giving one beside --swarm would be overridden, so it is refused.
+constexpr std::string_view kSwarmDrawnOptions[] = {
+    "--nemesis",      "--nemesis-interval", "--drop-probability", "--duplicate-probability",
+    "--kill-downtime", "--pause-duration",  "--slow-ms",          "--slow-duration",
+    "--skew-ms",      "--drift-ppm"};
+
+bool swarm_draws(std::string_view long_name) {
+    for (auto drawn : kSwarmDrawnOptions)
+        if (drawn == long_name) return true;
+    return false;
 }
 
 }  // namespace
 
-std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::string>& args,
-                                                    std::uint64_t fresh_seed) {
+std::string long_option_name(std::string_view name) {
+    if (name == "-w") return "--workload";
+    if (name == "-n") return "--node";
+    return std::string(name);
+}
+
+std::optional<OptionKind> test_option_kind(std::string_view name) {
+    const std::string long_name = long_option_name(name);
+    for (const auto& [known, kind] : kTestOptions)
+        if (known == long_name) return kind;
+    return std::nullopt;
+}
+
+std::vector<std::string> test_option_names() {
+    std::vector<std::string> names;
+    for (const auto& [known, kind] : kTestOptions) names.emplace_back(known);
+    return names;
+}
+
+namespace {
+
+// One pass over the arguments: the options as given, before a swarm draws its faults.
+struct Parsed {
     TestCommand command;
-    RunOptions& run = command.run;
+    std::vector<std::string> given;  // long names of the options given, in order
     std::optional<std::int64_t> node_count;
+    bool swarm = false;
+};
+
+std::vector<std::string> canonical_args_of(const RunOptions& run,
+                                           std::optional<std::int64_t> node_count, bool swarm);
+
+std::variant<Parsed, CliError> parse_options(const std::vector<std::string>& args,
+                                             std::uint64_t fresh_seed) {
+    Parsed parsed;
+    TestCommand& command = parsed.command;
+    RunOptions& run = command.run;
+    std::optional<std::int64_t>& node_count = parsed.node_count;
+    // Repeatable options keep their text until the nodes are known.
+    std::vector<std::string> link_latency_given;
+    std::vector<std::string> node_latency_given;
     std::vector<std::string> nodes_listed;
     std::string concurrency_text = "1n";
     std::string workload_given;
@@ -89,6 +216,7 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
         };
 
         std::optional<CliError> problem;
+        if (test_option_kind(name)) parsed.given.push_back(long_option_name(name));
         if (name == "-w" || name == "--workload") {
             if ((problem = need("a workload name"))) return *problem;
             workload_given = *value;
@@ -186,17 +314,13 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
         } else if (name == "--nemesis") {
             if ((problem = need("comma-separated faults"))) return *problem;
             for (const auto& fault : split_commas(*value)) {
-                if (fault == "partition") {
-                    run.nemesis_partition = true;
-                } else if (fault == "drop") {
-                    run.nemesis_drop = true;
-                } else if (fault == "duplicate") {
-                    run.nemesis_duplicate = true;
-                } else {
-                    return error("--nemesis: unknown fault '" + fault +
-                                 "' (this millpond knows partition, drop and duplicate; kill, "
-                                 "pause and skew are planned)");
+                bool* on = nemesis_flag(run, fault);
+                if (!on) {
+                    std::string known;
+                    for (const char* n : kNemesisNames) known += (known.empty() ? "" : ", ") + std::string(n);
+                    return error("--nemesis: unknown fault '" + fault + "' (known: " + known + ")");
                 }
+                *on = true;
             }
         } else if (name == "--drop-probability" || name == "--duplicate-probability") {
             if ((problem = need("a probability"))) return *problem;
@@ -204,12 +328,41 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
             if (!p || *p < 0 || *p > 1)
                 return error(name + ": expected a probability in [0, 1], got '" + *value + "'");
             (name == "--drop-probability" ? run.drop_probability : run.duplicate_probability) = *p;
-        } else if (name == "--nemesis-interval") {
+        } else if (name == "--nemesis-interval" || name == "--pause-duration" ||
+                   name == "--slow-duration") {
             if ((problem = need("seconds"))) return *problem;
-            auto seconds = parse_double(*value);
-            if (!seconds || *seconds <= 0 || *seconds > 1e6)
-                return error("--nemesis-interval: expected seconds > 0, got '" + *value + "'");
-            run.nemesis_interval_us = static_cast<Instant>(std::llround(*seconds * 1e6));
+            auto us = parse_seconds(*value, 0, true);
+            if (!us) return error(name + ": expected seconds > 0, got '" + *value + "'");
+            (name == "--nemesis-interval" ? run.nemesis_interval_us
+             : name == "--pause-duration" ? run.pause_duration_us
+                                          : run.slow_duration_us) = *us;
+        } else if (name == "--kill-downtime") {
+            if ((problem = need("seconds"))) return *problem;
+            auto us = parse_seconds(*value, 0, false);
+            if (!us) return error(name + ": expected seconds >= 0, got '" + *value + "'");
+            run.kill_downtime_us = *us;
+        } else if (name == "--slow-ms" || name == "--skew-ms") {
+            if ((problem = need("milliseconds"))) return *problem;
+            auto ms = parse_int(*value);
+            if (!ms || *ms < 0 || *ms > 3'600'000)
+                return error(name + ": expected whole milliseconds from 0 to 3600000, got '" +
+                             *value + "'");
+            (name == "--slow-ms" ? run.slow_extra_ms : run.skew_max_ms) = *ms;
+        } else if (name == "--drift-ppm") {
+            if ((problem = need("parts per million"))) return *problem;
+            auto ppm = parse_int(*value);
+            // Below 10^6 a drifting clock still moves forward.
+            if (!ppm || *ppm < 0 || *ppm > 500'000)
+                return error(name + ": expected an integer from 0 to 500000, got '" + *value + "'");
+            run.drift_max_ppm = *ppm;
+        } else if (name == "--link-latency") {
+            if ((problem = need("FROM:TO=MS"))) return *problem;
+            link_latency_given.push_back(*value);
+        } else if (name == "--node-latency") {
+            if ((problem = need("NODE=MS"))) return *problem;
+            node_latency_given.push_back(*value);
+        } else if (name == "--swarm") {
+            if ((problem = flag(parsed.swarm))) return *problem;
         } else if (name == "--bin") {
             return error("--bin: millpond runs its node designs in-process (choose one with "
                          "--backend); run a binary under real Maelstrom instead");
@@ -280,15 +433,70 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
     }
     if (!command.seed_given) run.seed = fresh_seed;
 
-    // Canonical, explicit arguments: everything that shapes the run.
-    auto& out = command.canonical_args;
-    out = {"-w", run.workload};
-    if (run.workload == "kafka") {
-        out.insert(out.end(), {"--backend", run.backend});
-        if (run.backend == "kv") out.insert(out.end(), {"--commit-kv", run.commit_kv});
-        out.insert(out.end(), {"--key-count", std::to_string(run.key_count), "--max-writes-per-key",
-                               std::to_string(run.max_writes_per_key)});
+    // Static latency names nodes, so it is checked once the run's nodes are known.
+    auto node_problem = [&](const std::string& option, const NodeId& id) -> std::optional<CliError> {
+        for (const auto& known : run.nodes)
+            if (known == id) return std::nullopt;
+        std::string known;
+        for (const auto& other : run.nodes) known += (known.empty() ? "" : " ") + other;
+        return error(option + ": node '" + id + "' is not among the run's nodes (" + known + ")");
+    };
+    auto parse_ms = [](const std::string& text) -> std::optional<std::int64_t> {
+        auto ms = parse_int(text);
+        if (!ms || *ms < 0 || *ms > 3'600'000) return std::nullopt;
+        return ms;
+    };
+    for (const auto& text : link_latency_given) {
+        const auto colon = text.find(':');
+        const auto eq = text.find('=');
+        std::optional<std::int64_t> ms;
+        if (colon != std::string::npos && eq != std::string::npos && colon < eq)
+            ms = parse_ms(text.substr(eq + 1));
+        const std::string from = colon == std::string::npos ? "" : text.substr(0, colon);
+        const std::string to =
+            ms ? text.substr(colon + 1, eq - colon - 1) : std::string();
+        if (!ms || from.empty() || to.empty())
+            return error("--link-latency: expected FROM:TO=MS (node ids, whole milliseconds "
+                         "from 0 to 3600000), got '" + text + "'");
+        if (from == to) return error("--link-latency: a link joins two different nodes, got '" + text + "'");
+        if (auto problem = node_problem("--link-latency", from)) return *problem;
+        if (auto problem = node_problem("--link-latency", to)) return *problem;
+        for (const auto& [link, given_ms] : run.link_latency_ms)
+            if (link == std::pair{from, to})
+                return error("--link-latency: the link " + from + ":" + to + " is given twice");
+        run.link_latency_ms.push_back({{from, to}, *ms});
     }
+    for (const auto& text : node_latency_given) {
+        const auto eq = text.find('=');
+        std::optional<std::int64_t> ms;
+        if (eq != std::string::npos && eq > 0) ms = parse_ms(text.substr(eq + 1));
+        if (!ms)
+            return error("--node-latency: expected NODE=MS (a node id, whole milliseconds from 0 "
+                         "to 3600000), got '" + text + "'");
+        const std::string id = text.substr(0, eq);
+        if (auto problem = node_problem("--node-latency", id)) return *problem;
+        for (const auto& [given_id, given_ms] : run.node_latency_ms)
+            if (given_id == id) return error("--node-latency: node " + id + " is given twice");
+        run.node_latency_ms.push_back({id, *ms});
+    }
+    command.canonical_args = canonical_args_of(run, node_count, parsed.swarm);
+    return parsed;
+}
+
+// Canonical, explicit arguments: everything that shapes the run, so that parsing them again
+// gives the same RunOptions (tested). Parameters of a fault that is off appear only when they
+// differ from the default; they do not change the run but keep the round trip exact.
+std::vector<std::string> canonical_args_of(const RunOptions& run,
+                                           std::optional<std::int64_t> node_count, bool swarm) {
+    const RunOptions defaults;
+    std::vector<std::string> out = {"-w", run.workload};
+    if (run.workload == "kafka") out.insert(out.end(), {"--backend", run.backend});
+    if ((run.workload == "kafka" && run.backend == "kv") || run.commit_kv != defaults.commit_kv)
+        out.insert(out.end(), {"--commit-kv", run.commit_kv});
+    if (run.workload == "kafka" || run.key_count != defaults.key_count ||
+        run.max_writes_per_key != defaults.max_writes_per_key)
+        out.insert(out.end(), {"--key-count", std::to_string(run.key_count),
+                               "--max-writes-per-key", std::to_string(run.max_writes_per_key)});
     if (node_count) {
         out.insert(out.end(), {"--node-count", std::to_string(*node_count)});
     } else {
@@ -296,36 +504,201 @@ std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::strin
         for (const auto& id : run.nodes) joined += (joined.empty() ? "" : ",") + id;
         out.insert(out.end(), {"--nodes", joined});
     }
-    out.insert(out.end(), {"--time-limit", format_number(static_cast<double>(run.time_limit_us) / 1e6),
-                           "--rate", format_number(run.rate), "--concurrency",
-                           std::to_string(run.concurrency), "--latency", std::to_string(run.latency_ms),
-                           "--latency-dist", std::string(latency_dist_name(run.latency_dist))});
+    out.insert(out.end(), {"--time-limit", format_seconds(run.time_limit_us), "--rate",
+                           format_number(run.rate), "--concurrency",
+                           std::to_string(run.concurrency), "--latency",
+                           std::to_string(run.latency_ms), "--latency-dist",
+                           std::string(latency_dist_name(run.latency_dist))});
     {
+        RunOptions copy = run;
         std::string faults;
-        for (auto [on, fault] : {std::pair{run.nemesis_partition, "partition"},
-                                 std::pair{run.nemesis_drop, "drop"},
-                                 std::pair{run.nemesis_duplicate, "duplicate"}})
-            if (on) faults += (faults.empty() ? "" : ",") + std::string(fault);
+        for (const char* name : kNemesisNames)
+            if (*nemesis_flag(copy, name)) faults += (faults.empty() ? "" : ",") + std::string(name);
         if (!faults.empty()) out.insert(out.end(), {"--nemesis", faults});
-        if (run.nemesis_partition)
-            out.insert(out.end(), {"--nemesis-interval",
-                                   format_number(static_cast<double>(run.nemesis_interval_us) / 1e6)});
-        if (run.nemesis_drop)
-            out.insert(out.end(), {"--drop-probability", format_number(run.drop_probability)});
-        if (run.nemesis_duplicate)
-            out.insert(out.end(),
-                       {"--duplicate-probability", format_number(run.duplicate_probability)});
+        auto seconds = [&](const char* option, bool on, Instant us, Instant default_us) {
+            if (on || us != default_us) out.insert(out.end(), {option, format_seconds(us)});
+        };
+        auto number = [&](const char* option, bool on, double value, double default_value) {
+            if (on || value != default_value) out.insert(out.end(), {option, format_number(value)});
+        };
+        auto integer = [&](const char* option, bool on, std::int64_t value,
+                           std::int64_t default_value) {
+            if (on || value != default_value)
+                out.insert(out.end(), {option, std::to_string(value)});
+        };
+        seconds("--nemesis-interval",
+                run.nemesis_partition || run.nemesis_kill || run.nemesis_pause || run.nemesis_slow,
+                run.nemesis_interval_us, defaults.nemesis_interval_us);
+        number("--drop-probability", run.nemesis_drop, run.drop_probability,
+               defaults.drop_probability);
+        number("--duplicate-probability", run.nemesis_duplicate, run.duplicate_probability,
+               defaults.duplicate_probability);
+        seconds("--kill-downtime", run.nemesis_kill, run.kill_downtime_us, defaults.kill_downtime_us);
+        seconds("--pause-duration", run.nemesis_pause, run.pause_duration_us,
+                defaults.pause_duration_us);
+        integer("--slow-ms", run.nemesis_slow, run.slow_extra_ms, defaults.slow_extra_ms);
+        seconds("--slow-duration", run.nemesis_slow, run.slow_duration_us, defaults.slow_duration_us);
+        integer("--skew-ms", run.nemesis_skew, run.skew_max_ms, defaults.skew_max_ms);
+        integer("--drift-ppm", run.nemesis_skew, run.drift_max_ppm, defaults.drift_max_ppm);
     }
+    for (const auto& [link, ms] : run.link_latency_ms)
+        out.insert(out.end(),
+                   {"--link-latency", link.first + ":" + link.second + "=" + std::to_string(ms)});
+    for (const auto& [id, ms] : run.node_latency_ms)
+        out.insert(out.end(), {"--node-latency", id + "=" + std::to_string(ms)});
     if (run.availability)
         out.insert(out.end(), {"--availability", *run.availability == 1.0 ? std::string("total")
                                                                           : format_number(*run.availability)});
+    if (run.max_events != defaults.max_events)
+        out.insert(out.end(), {"--max-events", std::to_string(run.max_events)});
+    if (swarm) out.push_back("--swarm");
     out.insert(out.end(), {"--seed", std::to_string(run.seed)});
-    return command;
+    return out;
+}
+
+bool ends_with(const std::string& text, std::string_view suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The swarm's draw replaces the fault options: they are drawn from the run's seed and parsed
+// like typed options, so the printed line is itself a valid command line.
+std::variant<Parsed, CliError> apply_swarm(const std::vector<std::string>& args, Parsed parsed) {
+    for (const auto& name : parsed.given)
+        if (swarm_draws(name))
+            return CliError{"millpond test: " + name +
+                            ": --swarm draws the faults and their parameters from the seed; "
+                            "give one or the other"};
+    std::vector<std::string> drawn = draw_swarm_args(parsed.command.run.seed);
+    std::vector<std::string> with_draw = args;
+    with_draw.insert(with_draw.end(), drawn.begin(), drawn.end());
+    with_draw.insert(with_draw.end(), {"--seed", std::to_string(parsed.command.run.seed)});
+    auto reparsed = parse_options(with_draw, parsed.command.run.seed);
+    if (auto* problem = std::get_if<CliError>(&reparsed)) return *problem;
+    Parsed result = std::move(std::get<Parsed>(reparsed));
+    result.command.seed_given = parsed.command.seed_given;
+    result.command.swarm_args = std::move(drawn);
+    // The repro line keeps --swarm: the draw is a function of the seed.
+    result.command.canonical_args = parsed.command.canonical_args;
+    return result;
+}
+
+// `millpond test FILE.json [options]`: the file's options, minus those the command line gives
+// again (the command line wins), then the command line's, through the same parser.
+std::variant<TestCommand, CliError> parse_scenario_run(const std::vector<std::string>& args,
+                                                       std::uint64_t fresh_seed) {
+    const std::string& path = args[0];
+    auto loaded = load_scenario(path);
+    if (auto* problem = std::get_if<std::string>(&loaded))
+        return CliError{"millpond: " + path + ": " + *problem};
+    const Scenario& scenario = std::get<Scenario>(loaded);
+
+    // The command line's options: their names (to override the file's) and the words that
+    // shape the run (for the repro line).
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    std::set<std::string> overridden;
+    std::vector<std::string> shaping;
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        std::string name = rest[i];
+        const bool inline_value = name.rfind("--", 0) == 0 && name.find('=') != std::string::npos;
+        if (inline_value) name = name.substr(0, name.find('='));
+        if (ends_with(rest[i], ".json") && rest[i][0] != '-')
+            return CliError{"millpond test: " + rest[i] +
+                            ": give one scenario file, as the first argument"};
+        const auto kind = test_option_kind(name);
+        std::vector<std::string> words = {rest[i]};
+        if (kind && *kind != OptionKind::kFlag && !inline_value && i + 1 < rest.size())
+            words.push_back(rest[++i]);
+        const std::string long_name = long_option_name(name);
+        overridden.insert(long_name);
+        if (long_name == "--node-count" || long_name == "--nodes" || long_name == "--node")
+            overridden.insert({"--node-count", "--nodes", "--node"});
+        if (long_name == "--swarm")
+            for (auto drawn : kSwarmDrawnOptions) overridden.insert(std::string(drawn));
+        if (swarm_draws(long_name)) overridden.insert("--swarm");
+        const bool replays_without =
+            long_name == "--seed" || long_name == "--store" || long_name == "--check-determinism" ||
+            long_name.rfind("--log-", 0) == 0;
+        if (!replays_without) shaping.insert(shaping.end(), words.begin(), words.end());
+    }
+    std::vector<std::string> file_args;
+    for (std::size_t i = 0; i < scenario.option_args.size();) {
+        const std::string& name = scenario.option_args[i];
+        const bool flag = test_option_kind(name) == OptionKind::kFlag;
+        const std::size_t width = flag ? 1 : 2;
+        if (!overridden.count(name))
+            file_args.insert(file_args.end(), scenario.option_args.begin() + static_cast<long>(i),
+                             scenario.option_args.begin() + static_cast<long>(i + width));
+        i += width;
+    }
+    // The file alone, as written, must make sense: its mistakes are named by their JSON path.
+    if (auto alone = parse_options(scenario.option_args, fresh_seed);
+        std::holds_alternative<CliError>(alone)) {
+        std::string message = std::get<CliError>(alone).message;
+        if (message.rfind("millpond test: ", 0) == 0) message = message.substr(15);
+        if (message.rfind("-w/", 0) == 0) message = message.substr(3);
+        if (message.rfind("--", 0) == 0) message = "options." + message.substr(2);
+        return CliError{"millpond: " + path + ": " + message};
+    }
+    std::vector<std::string> combined = file_args;
+    combined.insert(combined.end(), rest.begin(), rest.end());
+    auto first = parse_options(combined, fresh_seed);
+    if (auto* problem = std::get_if<CliError>(&first)) return *problem;
+    Parsed parsed = std::move(std::get<Parsed>(first));
+    if (parsed.swarm) {
+        auto swarmed = apply_swarm(combined, std::move(parsed));
+        if (auto* problem = std::get_if<CliError>(&swarmed)) return *problem;
+        parsed = std::move(std::get<Parsed>(swarmed));
+    }
+    TestCommand& command = parsed.command;
+    if (scenario.faults) command.run.fault_schedule = scenario.faults;
+    if (scenario.ops) command.run.client_script = scenario.ops;
+    if (auto problem = scenario_problem_for_run(scenario, command.run))
+        return CliError{"millpond: " + path + ": " + *problem};
+    command.scenario_path = path;
+    command.scenario_title = scenario.title;
+    command.canonical_args = {path};
+    command.canonical_args.insert(command.canonical_args.end(), shaping.begin(), shaping.end());
+    command.canonical_args.insert(command.canonical_args.end(),
+                                  {"--seed", std::to_string(command.run.seed)});
+    return std::move(command);
+}
+
+}  // namespace
+
+std::variant<TestCommand, CliError> parse_test_args(const std::vector<std::string>& args,
+                                                    std::uint64_t fresh_seed) {
+    if (!args.empty() && ends_with(args[0], ".json") && args[0][0] != '-')
+        return parse_scenario_run(args, fresh_seed);
+    auto first = parse_options(args, fresh_seed);
+    if (auto* problem = std::get_if<CliError>(&first)) return *problem;
+    Parsed parsed = std::move(std::get<Parsed>(first));
+    if (parsed.swarm) {
+        auto swarmed = apply_swarm(args, std::move(parsed));
+        if (auto* problem = std::get_if<CliError>(&swarmed)) return *problem;
+        return std::move(std::get<Parsed>(swarmed).command);
+    }
+    return std::move(parsed.command);
+}
+
+std::vector<std::string> canonical_run_args(const RunOptions& run) {
+    return canonical_args_of(run, std::nullopt, false);
+}
+
+std::string shell_word(const std::string& word) {
+    bool plain = !word.empty();
+    for (char c : word)
+        plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                          std::string_view("-_./:=,+@%").find(c) != std::string_view::npos);
+    if (plain) return word;
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
 }
 
 std::string repro_command(const TestCommand& command) {
     std::string line = "millpond test";
-    for (const auto& arg : command.canonical_args) line += " " + arg;
+    for (const auto& arg : command.canonical_args) line += " " + shell_word(arg);
     return line;
 }
 
@@ -353,7 +726,11 @@ std::string test_help() {
     for (const auto& name : kafka::backend_names()) backends += (backends.empty() ? "" : "|") + name;
     std::string zoo;
     for (const auto& name : kafka::zoo_backend_names()) zoo += "                             " + name + "\n";
+    const RunOptions defaults;
+    auto seconds = [](Instant us) { return format_seconds(us); };
     return R"(Usage: millpond test [options]
+       millpond test FILE.json [options]   a scenario file (see scenarios/); options given
+                                           after it override the file's
 
 Runs one deterministic simulated test and writes store/<workload>/<run-id>/ (history.edn,
 history.txt, results.edn, results.json, node-logs/, net-journal.jsonl, test.json) with links
@@ -379,10 +756,40 @@ Maelstrom's options (same names and defaults):
                                         healed before a final phase
                              drop       each server-to-server message lost (millpond's own)
                              duplicate  each server-to-server message delivered twice
-  --drop-probability P       for drop (default: 0.05)
-  --duplicate-probability P  for duplicate (default: 0.05)
-  --nemesis-interval S       mean seconds between nemesis ops; gaps are uniform in
-                             [0, 2S] (default: 10)
+                             kill       a random node crashes (memory and unsynced disk
+                                        lost) and restarts with a fresh init after
+                                        --kill-downtime
+                             pause      a random node stops for --pause-duration; its
+                                        messages wait
+                             skew       each node's clock gets its own offset and drift
+                             slow       a random node or link gets --slow-ms more latency
+                                        for --slow-duration
+                             any combination, e.g. --nemesis partition,kill,drop
+  --drop-probability P       for drop (default: )" + format_number(defaults.drop_probability) + R"()
+  --duplicate-probability P  for duplicate (default: )" +
+           format_number(defaults.duplicate_probability) + R"()
+  --nemesis-interval S       mean seconds between partition, kill, pause and slow ops, each
+                             on its own schedule; gaps are uniform in [0, 2S] (default: )" +
+           seconds(defaults.nemesis_interval_us) + R"()
+  --kill-downtime S          kill: seconds before the node restarts (default: )" +
+           seconds(defaults.kill_downtime_us) + R"()
+  --pause-duration S         pause: seconds the node stays paused (default: )" +
+           seconds(defaults.pause_duration_us) + R"()
+  --slow-ms MS               slow: extra latency in ms (default: )" +
+           std::to_string(defaults.slow_extra_ms) + R"()
+  --slow-duration S          slow: seconds a node or link stays slow (default: )" +
+           seconds(defaults.slow_duration_us) + R"()
+  --skew-ms MS               skew: clock offsets uniform in [-MS, MS] (default: )" +
+           std::to_string(defaults.skew_max_ms) + R"()
+  --drift-ppm PPM            skew: clock drifts uniform in [-PPM, PPM] parts per million
+                             (default: )" + std::to_string(defaults.drift_max_ppm) + R"()
+  --link-latency FROM:TO=MS  extra ms on every server message from FROM to TO, the whole
+                             run (repeatable; default: none)
+  --node-latency NODE=MS     extra ms on every server message to or from NODE (repeatable;
+                             default: none)
+  --swarm                    draw the fault mix (a non-empty subset of the seven faults)
+                             and each fault's parameters from the seed; printed before the
+                             run, replayed by --swarm --seed N
   --availability A           'total' or a fraction in [0,1]: minimum ok/invoke ratio
                              (default: unset, always valid)
   --key-count N              kafka: active keys (default: 10)

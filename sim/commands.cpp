@@ -18,6 +18,7 @@
 #include "services/service.hpp"
 #include "simulation.hpp"
 #include "store.hpp"
+#include "swarm.hpp"
 #include "workloads.hpp"
 
 namespace millpond::sim {
@@ -74,6 +75,9 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
         console << line << "\n";
     };
     say(repro_command(command));
+    if (!command.scenario_title.empty()) say("scenario: " + command.scenario_title);
+    // The swarm's draw, before the first event, in the words that would request it.
+    if (!command.swarm_args.empty()) say(swarm_line(options.seed, command.swarm_args));
     if (!command.seed_given) say("seed " + std::to_string(options.seed) + " (fresh; pass --seed to replay)");
 
     JudgedRun judged = run_and_judge(options);

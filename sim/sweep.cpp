@@ -89,6 +89,8 @@ SeedRecord run_seed(const std::vector<std::string>& options, std::uint64_t seed,
     MP_ASSERT_EQ(repro_command(command), expected_repro);
     RunOptions run = command.run;
     run.journal_bodies = false;
+    // A scenario file may ask for logs; a sweep's threads must not interleave them.
+    run.log_stderr = run.log_net_send = run.log_net_recv = false;
     JudgedRun judged = run_and_judge(run);
     const RunOutcome& outcome = judged.outcome;
     const edn::Value& results = judged.results;
@@ -260,7 +262,10 @@ std::vector<std::uint64_t> shard_seeds(std::uint64_t first, std::uint64_t last,
 }
 
 std::string sweep_repro(const SweepReport& report, std::uint64_t seed) {
-    return "millpond test " + join_args(report.options) + " --seed " + std::to_string(seed);
+    // Spelled as repro_command spells it (the runs assert the two agree).
+    std::string line = "millpond test";
+    for (const auto& word : report.options) line += " " + shell_word(word);
+    return line + " --seed " + std::to_string(seed);
 }
 
 int sweep_exit_code(const SweepReport& report) {
@@ -569,6 +574,11 @@ int run_sweep_command(const std::vector<std::string>& args, std::ostream& out, s
     auto parsed = parse_test_args(probe, range->first);
     if (auto* problem = std::get_if<CliError>(&parsed)) {
         std::string message = problem->message;
+        // A scenario file's problems already name the file: "millpond: FILE: path: ...".
+        if (message.rfind("millpond: ", 0) == 0) {
+            err << message << "\n";
+            return 254;
+        }
         if (message.rfind("millpond test: ", 0) == 0) message = message.substr(15);
         return bad(message);
     }
