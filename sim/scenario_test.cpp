@@ -5,8 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "cli.hpp"
+#include "commands.hpp"
+#include "sweep.hpp"
 
 namespace millpond::sim {
 namespace {
@@ -270,6 +273,91 @@ TEST(Scenario, ScenarioForRunReplaysTheRun) {
     const RunOptions& replayed = std::get<TestCommand>(replay).run;
     EXPECT_EQ(canonical_run_args(replayed), canonical_run_args(run));
     EXPECT_EQ(replayed.seed, 11u);
+}
+
+
+// A small run that loses writes: one memory node killed halfway.
+const char* kLosesWrites = R"({
+  "title": "memory: kill the only node",
+  "expect": "invalid",
+  "options": {"workload": "kafka", "backend": "memory", "node-count": 1, "time-limit": 2,
+              "rate": 50, "seed": 3},
+  "faults": [{"at": 1, "kind": "kill", "nodes": ["n0"], "duration": 0.2}]
+})";
+
+std::string line_starting(const std::string& text, const std::string& prefix) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(prefix, 0) == 0) return line;
+    return "";
+}
+
+std::vector<std::string> words_after(const std::string& line, const std::string& prefix) {
+    std::vector<std::string> words;
+    std::istringstream in(line.substr(prefix.size()));
+    for (std::string word; in >> word;) words.push_back(word);
+    return words;
+}
+
+TEST_F(ScenarioFiles, AnInvalidRunPrintsAReproLineThatReplaysItExactly) {
+    const std::string path = write("loses.json", kLosesWrites);
+    const std::string store = (dir_ / "store").string();
+    std::ostringstream out, err;
+    const int code = run_test_command({path, "--store", store}, 1, "T", out, err);
+    EXPECT_EQ(code, 1) << out.str() << err.str();
+    EXPECT_NE(out.str().find("scenario: memory: kill the only node"), std::string::npos);
+    const std::string repro = line_starting(out.str(), "repro: ");
+    EXPECT_EQ(repro, "repro: millpond test " + path + " --seed 3");
+    const std::string fingerprint = line_starting(out.str(), "fingerprint: ");
+    ASSERT_FALSE(fingerprint.empty());
+
+    std::vector<std::string> args = words_after(repro, "repro: millpond test ");
+    args.insert(args.end(), {"--store", store});
+    std::ostringstream again, again_err;
+    EXPECT_EQ(run_test_command(args, 2, "U", again, again_err), 1);
+    EXPECT_EQ(line_starting(again.str(), "fingerprint: "), fingerprint);
+}
+
+TEST_F(ScenarioFiles, SwarmPrintsItsDrawBeforeTheRunAndReplays) {
+    const std::string path = write("small.json", R"({"title": "t", "options": {"workload": "kafka",
+        "node-count": 2, "time-limit": 2, "rate": 20, "seed": 4}})");
+    const std::string store = (dir_ / "store").string();
+    std::ostringstream out, err;
+    run_test_command({path, "--swarm", "--store", store}, 1, "T", out, err);
+    const std::string text = out.str();
+    const auto swarm = text.find("swarm: seed 4: --nemesis ");
+    const auto workload = text.find("workload: kafka");
+    ASSERT_NE(swarm, std::string::npos) << text;
+    EXPECT_LT(swarm, workload);
+    EXPECT_NE(text.find("millpond test " + path + " --swarm --seed 4"), std::string::npos) << text;
+    const std::string fingerprint = line_starting(text, "fingerprint: ");
+    // The printed draw, typed out instead of --swarm, is the same run.
+    std::vector<std::string> typed = {path, "--seed", "4", "--store", store};
+    for (const auto& word : words_after(line_starting(text, "swarm: seed 4: "), "swarm: seed 4: "))
+        typed.push_back(word);
+    std::ostringstream again, again_err;
+    run_test_command(typed, 1, "U", again, again_err);
+    EXPECT_EQ(line_starting(again.str(), "fingerprint: "), fingerprint) << again_err.str();
+}
+
+TEST_F(ScenarioFiles, SweepRunsAScenarioFileAndItsFailingSeedsReplay) {
+    const std::string path = write("loses.json", kLosesWrites);
+    std::ostringstream out, err;
+    const int code = run_sweep_command({path, "--seeds", "1..3", "--jobs", "1"}, out, err);
+    EXPECT_EQ(code, 1) << out.str() << err.str();
+    EXPECT_NE(out.str().find("sweep:        millpond test " + path + " --seed S, S in 1..3"),
+              std::string::npos) << out.str();
+    EXPECT_NE(out.str().find(": millpond test " + path + " --seed 2"), std::string::npos) << out.str();
+
+    std::ostringstream swarm_out, swarm_err;
+    run_sweep_command({path, "--swarm", "--seeds", "1..3", "--jobs", "2"}, swarm_out, swarm_err);
+    EXPECT_NE(swarm_out.str().find("millpond test " + path + " --swarm --seed S"), std::string::npos)
+        << swarm_out.str() << swarm_err.str();
+
+    const std::string bad = write("bad.json", R"({"title": "t", "options": {"rate": -1}})");
+    std::ostringstream bad_out, bad_err;
+    EXPECT_EQ(run_sweep_command({bad, "--seeds", "1..2"}, bad_out, bad_err), 254);
+    EXPECT_EQ(bad_err.str(), "millpond: " + bad + ": options.rate: expected ops per second >= 0, got '-1'\n");
 }
 
 }  // namespace

@@ -169,8 +169,8 @@ bool write_json_atomically(const std::string& path, const json& value, std::stri
 }
 
 std::string sweep_help() {
-    return R"(Usage: millpond sweep [millpond test options] --seeds A..B [--jobs N] [--fail-fast]
-                      [--shard K/N] [--json FILE]
+    return R"(Usage: millpond sweep [FILE.json] [millpond test options] --seeds A..B [--jobs N]
+                      [--fail-fast] [--shard K/N] [--json FILE]
 
 Runs `millpond test <options> --seed S` for every seed S of A..B (nothing is written to the
 store), spread over N threads (default: the hardware's), and prints one table: verdict and
@@ -185,7 +185,9 @@ over runs), ok-op latency quantiles over all runs, total ops. The table is the s
   --shard K/N      run only the seeds S with (S - A) mod N == K - 1 (K from 1 to N)
   --json FILE      also write the table and one record per seed as JSON (for millpond merge)
 
-All `millpond test` options but --seed, --store and the --log-* flags apply.
+All `millpond test` options but --seed, --store and the --log-* flags apply, and a scenario
+file first (its options, overridden by the command line's). With --swarm each seed draws its
+own fault mix; a failing seed's repro line (--swarm --seed S) prints its mix when replayed.
 Exit codes: 0 every run valid, 1 otherwise, 254 bad arguments.
 )";
 }
