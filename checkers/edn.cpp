@@ -11,19 +11,19 @@ namespace millpond::edn {
 Value Value::keyword(std::string name) {
     Value v;
     v.kind_ = Kind::kKeyword;
-    v.text_ = std::make_shared<std::string>(std::move(name));
+    v.ptr_ = std::make_shared<std::string>(std::move(name));
     return v;
 }
 Value Value::symbol(std::string name) {
     Value v;
     v.kind_ = Kind::kSymbol;
-    v.text_ = std::make_shared<std::string>(std::move(name));
+    v.ptr_ = std::make_shared<std::string>(std::move(name));
     return v;
 }
 Value Value::vector(Items items) {
     Value v;
     v.kind_ = Kind::kVector;
-    v.items_ = std::make_shared<Items>(std::move(items));
+    v.ptr_ = std::make_shared<Items>(std::move(items));
     return v;
 }
 Value Value::list(Items items) {
@@ -39,7 +39,7 @@ Value Value::set(Items items) {
 Value Value::map(Entries entries) {
     Value v;
     v.kind_ = Kind::kMap;
-    v.entries_ = std::make_shared<Entries>(std::move(entries));
+    v.ptr_ = std::make_shared<Entries>(std::move(entries));
     return v;
 }
 
@@ -58,43 +58,44 @@ double Value::as_double() const {
 }
 const std::string& Value::as_string() const {
     MP_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol);
-    return *text_;
+    return *text_ptr();
 }
 const Items& Value::items() const {
     MP_ASSERT(is_sequential());
-    return *items_;
+    return *items_ptr();
 }
 Items& Value::items() {
     MP_ASSERT(is_sequential());
     unshare();
-    return *items_;
+    return *items_ptr();
 }
 const Entries& Value::entries() const {
     MP_ASSERT(kind_ == Kind::kMap);
-    return *entries_;
+    return *entries_ptr();
 }
 Entries& Value::entries() {
     MP_ASSERT(kind_ == Kind::kMap);
     unshare();
-    return *entries_;
+    return *entries_ptr();
 }
 
 void Value::unshare() {
-    if (items_ && items_.use_count() > 1) items_ = std::make_shared<Items>(*items_);
-    if (entries_ && entries_.use_count() > 1) entries_ = std::make_shared<Entries>(*entries_);
+    if (!ptr_ || ptr_.use_count() == 1) return;
+    if (is_sequential()) ptr_ = std::make_shared<Items>(*items_ptr());
+    if (kind_ == Kind::kMap) ptr_ = std::make_shared<Entries>(*entries_ptr());
 }
 
 std::size_t Value::size() const {
-    if (is_sequential()) return items_->size();
-    if (kind_ == Kind::kMap) return entries_->size();
+    if (is_sequential()) return items_ptr()->size();
+    if (kind_ == Kind::kMap) return entries_ptr()->size();
     return 0;
 }
 
 const Value* Value::find(std::string_view keyword_name) const {
     if (kind_ != Kind::kMap) return nullptr;
-    for (const auto& [key, value] : *entries_) {
+    for (const auto& [key, value] : *entries_ptr()) {
         if ((key.kind_ == Kind::kKeyword || key.kind_ == Kind::kString) &&
-            *key.text_ == keyword_name)
+            *key.text_ptr() == keyword_name)
             return &value;
     }
     return nullptr;
@@ -102,7 +103,7 @@ const Value* Value::find(std::string_view keyword_name) const {
 
 const Value* Value::find_key(const Value& wanted) const {
     if (kind_ != Kind::kMap) return nullptr;
-    for (const auto& [key, value] : *entries_)
+    for (const auto& [key, value] : *entries_ptr())
         if (key == wanted) return &value;
     return nullptr;
 }
@@ -110,20 +111,20 @@ const Value* Value::find_key(const Value& wanted) const {
 Value& Value::set_entry(std::string_view keyword_name, Value value) {
     MP_ASSERT(kind_ == Kind::kMap);
     unshare();
-    for (auto& [key, existing] : *entries_) {
-        if (key.kind_ == Kind::kKeyword && *key.text_ == keyword_name) {
+    for (auto& [key, existing] : *entries_ptr()) {
+        if (key.kind_ == Kind::kKeyword && *key.text_ptr() == keyword_name) {
             existing = std::move(value);
             return existing;
         }
     }
-    entries_->emplace_back(keyword(std::string(keyword_name)), std::move(value));
-    return entries_->back().second;
+    entries_ptr()->emplace_back(keyword(std::string(keyword_name)), std::move(value));
+    return entries_ptr()->back().second;
 }
 
 void Value::push(Value item) {
     MP_ASSERT(is_sequential());
     unshare();
-    items_->push_back(std::move(item));
+    items_ptr()->push_back(std::move(item));
 }
 
 static int kind_rank(Kind kind) { return static_cast<int>(kind); }
@@ -147,21 +148,21 @@ int Value::compare(const Value& a, const Value& b) {
         case Kind::kString:
         case Kind::kKeyword:
         case Kind::kSymbol: {
-            const int c = a.text_->compare(*b.text_);
+            const int c = a.text_ptr()->compare(*b.text_ptr());
             return c < 0 ? -1 : (c > 0 ? 1 : 0);
         }
         case Kind::kVector:
         case Kind::kList:
         case Kind::kSet: {
-            const auto& x = *a.items_;
-            const auto& y = *b.items_;
+            const auto& x = *a.items_ptr();
+            const auto& y = *b.items_ptr();
             for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
                 if (int c = compare(x[i], y[i])) return c;
             return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
         }
         case Kind::kMap: {
-            const auto& x = *a.entries_;
-            const auto& y = *b.entries_;
+            const auto& x = *a.entries_ptr();
+            const auto& y = *b.entries_ptr();
             for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
                 if (int c = compare(x[i].first, y[i].first)) return c;
                 if (int c = compare(x[i].second, y[i].second)) return c;
@@ -188,23 +189,23 @@ bool operator==(const Value& a, const Value& b) {
         case Kind::kString:
         case Kind::kKeyword:
         case Kind::kSymbol:
-            return a.text_ == b.text_ || *a.text_ == *b.text_;
+            return a.ptr_ == b.ptr_ || *a.text_ptr() == *b.text_ptr();
         case Kind::kVector:
         case Kind::kList:
-            return a.items_ == b.items_ || *a.items_ == *b.items_;
+            return a.ptr_ == b.ptr_ || *a.items_ptr() == *b.items_ptr();
         case Kind::kSet: {
-            if (a.items_->size() != b.items_->size()) return false;
-            for (const auto& x : *a.items_) {
+            if (a.items_ptr()->size() != b.items_ptr()->size()) return false;
+            for (const auto& x : *a.items_ptr()) {
                 bool found = false;
-                for (const auto& y : *b.items_)
+                for (const auto& y : *b.items_ptr())
                     if (x == y) found = true;
                 if (!found) return false;
             }
             return true;
         }
         case Kind::kMap: {
-            if (a.entries_->size() != b.entries_->size()) return false;
-            for (const auto& [key, value] : *a.entries_) {
+            if (a.entries_ptr()->size() != b.entries_ptr()->size()) return false;
+            for (const auto& [key, value] : *a.entries_ptr()) {
                 const Value* other = b.find_key(key);
                 if (!other || !(*other == value)) return false;
             }

@@ -30,7 +30,7 @@ class Value {
     Value(std::uint64_t v) : kind_(Kind::kInt), int_(static_cast<std::int64_t>(v)) {}  // NOLINT
     Value(double v) : kind_(Kind::kDouble), double_(v) {}               // NOLINT
     Value(const char* s) : Value(std::string(s)) {}                     // NOLINT
-    Value(std::string s) : kind_(Kind::kString), text_(std::make_shared<std::string>(std::move(s))) {}  // NOLINT
+    Value(std::string s) : kind_(Kind::kString), ptr_(std::make_shared<std::string>(std::move(s))) {}  // NOLINT
 
     static Value keyword(std::string name);  // name without the colon
     static Value symbol(std::string name);
@@ -44,7 +44,7 @@ class Value {
     bool is_int() const { return kind_ == Kind::kInt; }
     bool is_string() const { return kind_ == Kind::kString; }
     bool is_keyword() const { return kind_ == Kind::kKeyword; }
-    bool is_keyword(std::string_view name) const { return kind_ == Kind::kKeyword && *text_ == name; }
+    bool is_keyword(std::string_view name) const { return kind_ == Kind::kKeyword && *text_ptr() == name; }
     bool is_map() const { return kind_ == Kind::kMap; }
     // Vector, list or set.
     bool is_sequential() const {
@@ -77,12 +77,18 @@ class Value {
     static int compare(const Value& a, const Value& b);
 
   private:
+    // 32 bytes: a history holds millions of values, so the scalar shares its slot and the
+    // one pointer holds the string (string, keyword, symbol), Items (vector, list, set) or
+    // Entries (map), as kind_ says.
     Kind kind_ = Kind::kNil;
-    std::int64_t int_ = 0;
-    double double_ = 0;
-    std::shared_ptr<std::string> text_;
-    std::shared_ptr<Items> items_;
-    std::shared_ptr<Entries> entries_;
+    union {
+        std::int64_t int_ = 0;  // bool and int
+        double double_;
+    };
+    std::shared_ptr<void> ptr_;
+    std::string* text_ptr() const { return static_cast<std::string*>(ptr_.get()); }
+    Items* items_ptr() const { return static_cast<Items*>(ptr_.get()); }
+    Entries* entries_ptr() const { return static_cast<Entries*>(ptr_.get()); }
 
     void unshare();
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -74,8 +75,16 @@ class Interner {
   public:
     KeyId key(const edn::Value& key) {
         MP_ASSERT(!finalized_);
+        // Keys are strings in every kafka history; a hash lookup finds a known one without
+        // walking the ordered map (only looked up, never iterated: ids still come from the
+        // ordered map in finalize).
+        if (key.is_string()) {
+            if (auto found = string_key_ids_.find(key.as_string()); found != string_key_ids_.end())
+                return found->second;
+        }
         auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(value_ids_.size()));
         if (inserted) value_ids_.emplace_back();
+        if (key.is_string()) string_key_ids_.emplace(key.as_string(), it->second);
         return it->second;
     }
     ValueId value(KeyId key, const edn::Value& value) {
@@ -112,6 +121,7 @@ class Interner {
             ++rank;
         }
         value_ids_.clear();
+        string_key_ids_ = {};
     }
 
     std::optional<KeyId> find_key(const edn::Value& key) const {
@@ -132,6 +142,7 @@ class Interner {
   private:
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
+    std::unordered_map<std::string, KeyId> string_key_ids_;  // while parsing: string keys
     std::vector<std::map<edn::Value, ValueId>> value_ids_;  // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
@@ -998,17 +1009,23 @@ void KafkaAnalysis::check_cycles() {
     }
     if (edges.empty()) return;
 
-    std::vector<Position> participants;
+    // Positions are history indices, so participants (ascending, distinct) and each one's node
+    // come from one table over the history, in linear time.
+    std::vector<std::int32_t> node_at(history_.size(), -1);
     for (const auto& edge : edges) {
-        participants.push_back(edge.writer);
-        participants.push_back(edge.reader);
+        node_at[static_cast<std::size_t>(edge.writer)] = 0;
+        node_at[static_cast<std::size_t>(edge.reader)] = 0;
     }
-    std::sort(participants.begin(), participants.end());
-    participants.erase(std::unique(participants.begin(), participants.end()), participants.end());
+    std::vector<Position> participants;
+    for (Position p = 0; p < static_cast<Position>(history_.size()); ++p) {
+        if (node_at[static_cast<std::size_t>(p)] < 0) continue;
+        node_at[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(participants.size());
+        participants.push_back(p);
+    }
     auto node_of = [&](Position p) {
-        auto it = std::lower_bound(participants.begin(), participants.end(), p);
-        MP_ASSERT(it != participants.end() && *it == p);
-        return static_cast<std::int32_t>(it - participants.begin());
+        const std::int32_t node = node_at[static_cast<std::size_t>(p)];
+        MP_ASSERT_GE(node, 0);
+        return node;
     };
     // Time events: an ok op's completion (it precedes what comes after) and any op's
     // invocation (it follows what came before). Positions are distinct ops, so no ties.
@@ -1040,15 +1057,20 @@ void KafkaAnalysis::check_cycles() {
         else
             arcs.emplace_back(time_node, events[j].node);
     }
-    std::sort(arcs.begin(), arcs.end());
+    // Adjacency lists by counting sort on the source, each list then sorted: the same layout
+    // as sorting all arcs, without the n log n over every arc.
     std::vector<std::int32_t> edge_start(static_cast<std::size_t>(node_count) + 1, 0);
-    std::vector<std::int32_t> edge_target;
-    edge_target.reserve(arcs.size());
-    for (const auto& [from, to] : arcs) {
-        ++edge_start[static_cast<std::size_t>(from) + 1];
-        edge_target.push_back(to);
-    }
+    for (const auto& arc : arcs) ++edge_start[static_cast<std::size_t>(arc.first) + 1];
     for (std::size_t i = 1; i < edge_start.size(); ++i) edge_start[i] += edge_start[i - 1];
+    std::vector<std::int32_t> edge_target(arcs.size());
+    {
+        std::vector<std::int32_t> fill(edge_start.begin(), edge_start.end() - 1);
+        for (const auto& [from, to] : arcs)
+            edge_target[static_cast<std::size_t>(fill[static_cast<std::size_t>(from)]++)] = to;
+    }
+    for (std::size_t u = 0; u + 1 < edge_start.size(); ++u)
+        if (edge_start[u + 1] - edge_start[u] > 1)
+            std::sort(edge_target.begin() + edge_start[u], edge_target.begin() + edge_start[u + 1]);
     const std::vector<std::int32_t> component = strongly_connected(edge_start, edge_target);
 
     std::map<std::int32_t, std::vector<Position>> members;  // component -> participants

@@ -65,6 +65,24 @@ double rss_now_mb() {
            (1024.0 * 1024.0);
 }
 
+// The peak resident set since the last reset_peak_rss(), in MB (VmHWM), or 0 when unreadable.
+double rss_peak_mb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+    }
+    return 0;
+}
+
+// Linux resets VmHWM to the current RSS when "5" is written to clear_refs; false when refused.
+bool reset_peak_rss() {
+    std::ofstream clear_refs("/proc/self/clear_refs");
+    clear_refs << "5";
+    clear_refs.flush();
+    return static_cast<bool>(clear_refs);
+}
+
 enum class CaseKind { kRun, kCheck, kSweep };
 
 struct CaseSpec {
@@ -153,10 +171,14 @@ json measure_check(const CaseSpec& spec) {
     history::History history = std::move(outcome.history);
     outcome = RunOutcome{};  // the journal is not the checker's: free it before measuring
     ::malloc_trim(0);
+    double check_peak_mb = 0;
     const double rss_history_mb = rss_now_mb();
+    const bool peak_reset = reset_peak_rss();
     const auto check_started = Clock::now();
     edn::Value result = workload->check(history);
     const double check_s = seconds_since(check_started);
+    // Generating the history (the simulator's journal) may have peaked higher than checking.
+    if (peak_reset) check_peak_mb = rss_peak_mb();
     std::int64_t ops = 0;
     for (const auto& op : history)
         if (op.is_client() && op.type != history::OpType::kInvoke) ++ops;
@@ -168,6 +190,7 @@ json measure_check(const CaseSpec& spec) {
     record["check_s"] = check_s;
     record["total_s"] = check_s;
     record["rss_with_history_mb"] = rss_history_mb;
+    if (check_peak_mb > 0) record["check_peak_mb"] = check_peak_mb;
     return record;
 }
 
@@ -378,8 +401,9 @@ json targets_of(const json& cases) {
         const double v = number(*r, "check_s") * 1000;
         add("10^6-op kafka history checked", "<= 10 s", v, fixed(v / 1000, 2) + " s",
             v <= kTargetMillionCheckMs);
-        const double mb = number(*r, "peak_mb");
-        add("... peak memory (history + checker)", "<= 2048 MB", mb, fixed(mb, 0) + " MB",
+        const double mb = r->contains("check_peak_mb") ? number(*r, "check_peak_mb")
+                                                        : number(*r, "peak_mb");
+        add("... peak memory while checking (history + checker)", "<= 2048 MB", mb, fixed(mb, 0) + " MB",
             mb <= kTargetMillionCheckMb);
     } else {
         add("10^6-op kafka history checked", "<= 10 s", std::nullopt, "", false);
@@ -458,7 +482,11 @@ std::string render(const json& report) {
             << (r.contains("messages_per_s") ? si(number(r, "messages_per_s")) : "") << " | "
             << cell(r, "simulated_s_per_wall_s", 0) << " | "
             << (r.contains("checked_ops_per_s") ? si(number(r, "checked_ops_per_s")) : "")
-            << " | " << cell(r, "ns_per_op", 0) << " | " << cell(r, "peak_mb", 0) << " |\n";
+            << " | " << cell(r, "ns_per_op", 0) << " | "
+            << (r.contains("check_peak_mb") ? cell(r, "peak_mb", 0) + " (check " +
+                                                  cell(r, "check_peak_mb", 0) + ")"
+                                            : cell(r, "peak_mb", 0))
+            << " |\n";
     }
     out << "\n| sweep | runs | jobs | wall s | runs/s | peak MB |\n|---|---|---|---|---|---|\n";
     for (const auto& c : report["cases"]) {

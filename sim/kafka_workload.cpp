@@ -68,14 +68,22 @@ class KafkaClient final : public WorkloadClient {
             send_key_ = mop.items()[1].as_string();
             send_msg_ = mop.items()[2];
             awaiting_ = Awaiting::kSendOk;
-            context.call({{"type", "send"}, {"key", send_key_}, {"msg", edn::to_json(send_msg_)}});
+            // Field by field: the initializer-list form allocates a temporary array per field.
+            json body = json::object();
+            body.emplace("type", "send");
+            body.emplace("key", send_key_);
+            body.emplace("msg", edn::to_json(send_msg_));
+            context.call(std::move(body));
         } else if (op.f == "poll") {
             MP_ASSERT(only_mop(op.value).items()[0].is_keyword("poll"));
             // The whole local offsets map, {} before any assign.
             json offsets = json::object();
-            for (const auto& [key, offset] : offsets_) offsets[key] = offset;
+            for (const auto& [key, offset] : offsets_) offsets.emplace(key, offset);
             awaiting_ = Awaiting::kPollOk;
-            context.call({{"type", "poll"}, {"offsets", std::move(offsets)}});
+            json body = json::object();
+            body.emplace("type", "poll");
+            body.emplace("offsets", std::move(offsets));
+            context.call(std::move(body));
         } else {
             MP_ASSERT(op.f == "assign");
             MP_ASSERT(op.value.is_sequential());
@@ -198,7 +206,10 @@ class KafkaClient final : public WorkloadClient {
         if (commit.empty()) return context.complete(history::OpType::kOk, polled_);
         // The poll is ok only once its highest offsets are committed.
         awaiting_ = Awaiting::kCommitOk;
-        context.call({{"type", "commit_offsets"}, {"offsets", std::move(commit)}});
+        json request = json::object();
+        request.emplace("type", "commit_offsets");
+        request.emplace("offsets", std::move(commit));
+        context.call(std::move(request));
     }
 
     void on_commit_offsets_ok(const json& body, OpContext& context) {

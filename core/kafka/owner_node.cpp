@@ -151,7 +151,12 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
         return;
     }
     const Offset have = replicas_[send.key].prefix_end;
-    json body = {{"type", kForwardSend}, {"key", send.key}, {"msg", send.msg}, {"have", have}};
+    // Field by field: the initializer-list form allocates a temporary array per field.
+    json body = json::object();
+    body.emplace("type", kForwardSend);
+    body.emplace("key", send.key);
+    body.emplace("msg", send.msg);
+    body.emplace("have", have);
     rpc(out, owner(send.key), std::move(body), now_us, kForwardTimeoutUs,
         [this, handle = reply_handle(request), key = send.key, msg = std::move(send.msg)](
             json&& response, Instant reply_now_us, Out& reply_out) {
@@ -202,11 +207,18 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
                                    std::min(have, offset), offset);
     json msgs = json::array();
     Offset o = from;
-    for (const json* msg : store_.read(send.key, from, static_cast<std::size_t>(offset - from)))
-        msgs.push_back(json::array({o++, *msg}));
+    for (const json* msg : store_.read(send.key, from, static_cast<std::size_t>(offset - from))) {
+        json pair = json::array();
+        pair.get_ref<json::array_t&>().reserve(2);
+        pair.push_back(o++);
+        pair.push_back(*msg);
+        msgs.push_back(std::move(pair));
+    }
     MP_ASSERT_EQ(o, offset);
-    json body = {
-        {"type", std::string(kForwardSend) + "_ok"}, {"offset", offset}, {"msgs", std::move(msgs)}};
+    json body = json::object();
+    body.emplace("type", std::string(kForwardSend) + "_ok");
+    body.emplace("offset", offset);
+    body.emplace("msgs", std::move(msgs));
     if (msg_id >= 0) {
         applied.replies.emplace(msg_id, body);
         if (applied.replies.size() > kAppliedSendsRememberedMax) {
@@ -256,10 +268,12 @@ void OwnerNode::learn_poll(const json& response, Instant now_us, Out& out) {
     if (!keys.is_object()) return;
     for (const auto& [key, entry] : keys.items()) {
         if (owns(key) || !entry.is_object()) continue;
-        learn_run(key, entry.value("msgs", json::array()), out);
-        if (entry.contains("end") && entry["end"].is_number_integer())
-            learn_end(key, entry["end"].get<Offset>(), now_us);
-        learn_committed(key, entry.value("committed", json()), now_us);
+        // find, not value(): value() returns a copy of the whole run.
+        if (auto msgs = entry.find("msgs"); msgs != entry.end()) learn_run(key, *msgs, out);
+        if (auto end = entry.find("end"); end != entry.end() && end->is_number_integer())
+            learn_end(key, end->get<Offset>(), now_us);
+        auto committed = entry.find("committed");
+        learn_committed(key, committed != entry.end() ? *committed : json(), now_us);
     }
 }
 
@@ -273,13 +287,20 @@ void OwnerNode::on_owner_poll(Message& request, Out& out) {
         require_owned(key);
         Offset o = offset;
         json pairs = json::array();
-        for (const json* msg : store_.read(key, offset, kPollMessagesPerKeyMax))
-            pairs.push_back(json::array({o++, *msg}));
+        for (const json* msg : store_.read(key, offset, kPollMessagesPerKeyMax)) {
+            json pair = json::array();
+            pair.get_ref<json::array_t&>().reserve(2);
+            pair.push_back(o++);
+            pair.push_back(*msg);
+            pairs.push_back(std::move(pair));
+        }
         json committed = nullptr;
         if (auto value = store_.committed(key)) committed = *value;
-        keys[key] = {{"msgs", std::move(pairs)},
-                     {"end", store_.end(key)},
-                     {"committed", std::move(committed)}};
+        json entry = json::object();
+        entry.emplace("msgs", std::move(pairs));
+        entry.emplace("end", store_.end(key));
+        entry.emplace("committed", std::move(committed));
+        keys[key] = std::move(entry);
     }
     MP_ASSERT_EQ(keys.size(), offsets.size());
     reply(out, request, {{"type", std::string(kForwardPoll) + "_ok"}, {"keys", std::move(keys)}});

@@ -43,7 +43,12 @@ std::vector<std::string> parse_keys(const json& body) {
 
 json send_ok_body(Offset offset) {
     MP_ASSERT_GE(offset, 0);
-    return {{"type", "send_ok"}, {"offset", offset}};
+    // Built field by field: nlohmann's initializer-list form allocates a temporary array per
+    // field, and every send pays for this body.
+    json body = json::object();
+    body.emplace("type", "send_ok");
+    body.emplace("offset", offset);
+    return body;
 }
 
 json commit_offsets_ok_body() { return {{"type", "commit_offsets_ok"}}; }
@@ -68,14 +73,25 @@ void PollReplyBuilder::add(const std::string& key, Offset offset,
     MP_ASSERT(!msgs_.contains(key));
     if (run.empty()) return;
     json pairs = json::array();
-    for (const json* msg : run) pairs.push_back(json::array({offset++, *msg}));
-    msgs_[key] = std::move(pairs);
+    pairs.get_ref<json::array_t&>().reserve(run.size());
+    for (const json* msg : run) {
+        json pair = json::array();
+        auto& items = pair.get_ref<json::array_t&>();
+        items.reserve(2);
+        items.emplace_back(offset++);
+        items.emplace_back(*msg);
+        pairs.get_ref<json::array_t&>().push_back(std::move(pair));
+    }
+    msgs_.emplace(key, std::move(pairs));
     total_ += run.size();
 }
 
 json PollReplyBuilder::finish() {
     MP_ASSERT(msgs_.is_object());
-    return {{"type", "poll_ok"}, {"msgs", std::move(msgs_)}};
+    json body = json::object();
+    body.emplace("type", "poll_ok");
+    body.emplace("msgs", std::move(msgs_));
+    return body;
 }
 
 Message reply_handle(const Message& request) {
