@@ -713,6 +713,8 @@ Usage:
   millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
   millpond sweep [FILE.json] [test options] --seeds A..B [--jobs N] [--shard K/N] [--json F]
                                        one test over many seeds, in parallel, one table
+  millpond hunt --backend NAME [test options] [--budget-s S] [--json]
+                                       search for a counterexample and shrink it (see: --help)
   millpond merge FILE.json...          combine sharded sweeps' JSON into that table
   millpond bench [--quick] [--json]    measure simulator and checker speed (the README table)
   millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
