@@ -598,13 +598,14 @@ void KafkaAnalysis::check_lost_writes() {
             unbounded.push_back(k);
             continue;
         }
-        // max-read: one op that read a value whose last appearance is at the bound.
-        edn::Value max_read;
+        // max-read: one op that read a value whose last appearance is at the bound (built
+        // only for an error: every key that was read reaches this point).
         const auto& at_bound = vo.last_index_values[static_cast<std::size_t>(bound)];
-        if (!at_bound.empty()) {
+        auto max_read = [&] {
+            if (at_bound.empty()) return edn::Value();
             const Position reader = facts(k, at_bound.front()).first_reader;
-            if (reader != kNone) max_read = op_edn(reader);
-        }
+            return reader != kNone ? op_edn(reader) : edn::Value();
+        };
         for (std::int32_t i = 0; i <= bound; ++i) {
             for (ValueId v : vo.last_index_values[static_cast<std::size_t>(i)]) {
                 const ValueFacts& f = facts(k, v);
@@ -618,7 +619,7 @@ void KafkaAnalysis::check_lost_writes() {
                               .add("index", vo.first_index[static_cast<std::size_t>(v)])
                               .add("max-read-index", bound)
                               .add("writer", op_edn(f.writer))
-                              .add("max-read", max_read)
+                              .add("max-read", max_read())
                               .build());
             }
         }
@@ -761,14 +762,15 @@ void KafkaAnalysis::check_poll_skips() {
                 const std::int32_t i = index_of(entry.key, v);
                 const std::int32_t i_next = index_of(entry.key, v_next);
                 const std::int64_t delta = (i >= 0 && i_next >= 0) ? i_next - i : 1;
-                const edn::Value ops = edn::Value::vector({op_edn(last->second), op_edn(p)});
+                // Built only for an error: every poll of a key reaches this point.
+                auto ops = [&] { return edn::Value::vector({op_edn(last->second), op_edn(p)}); };
                 if (delta > 1) {
                     add_error("poll-skip",
                               MapBuilder()
                                   .add("key", key_edn(entry.key))
                                   .add("delta", delta)
                                   .add("skipped", skipped_values(entry.key, i, i_next))
-                                  .add("ops", ops)
+                                  .add("ops", ops())
                                   .build(),
                               delta);
                 } else if (delta < 1) {
@@ -779,7 +781,7 @@ void KafkaAnalysis::check_poll_skips() {
                             .add("values", edn::Value::vector({value_edn(entry.key, *v),
                                                                value_edn(entry.key, *v_next)}))
                             .add("delta", delta)
-                            .add("ops", ops)
+                            .add("ops", ops())
                             .build(),
                         delta);
                 }

@@ -290,8 +290,7 @@ std::vector<CaseSpec> plan(bool quick) {
         spec.group = std::move(group);
         spec.name = std::move(name);
         spec.kind = CaseKind::kRun;
-        spec.repro = "millpond sweep " + join({args.begin(), args.end() - 2}) + " --seeds " +
-                     args.back() + ".." + args.back() + " --jobs 1";
+        spec.repro = "millpond bench --case '" + spec.name + "'";
         spec.test_args = std::move(args);
         cases.push_back(std::move(spec));
     };
@@ -316,9 +315,7 @@ std::vector<CaseSpec> plan(bool quick) {
         spec.kind = CaseKind::kCheck;
         const double time_limit_s = std::ceil(static_cast<double>(ops) / 1000.0);
         spec.test_args = kafka_args("memory", 1, time_limit_s, 1);
-        spec.repro = "millpond bench" + std::string(quick ? " --quick" : "") +
-                     " (history rows: the history of `millpond test " +
-                     join(spec.test_args) + "`, then check_kafka alone)";
+        spec.repro = "millpond bench --case '" + spec.name + "'";
         cases.push_back(std::move(spec));
     }
     // A sweep over 1 and 2 jobs.
@@ -511,11 +508,8 @@ std::string render(const json& report) {
            "node, kv and owner on 2; nodes = owner at the same load; history = a history made by "
            "memory on 1 node at --rate 1000 (simulate column in parentheses), then check_kafka "
            "alone timed.\n";
-    out << "Reproduce one row: ";
-    for (const auto& c : report["cases"]) {
-        if (c["group"] == "standard" && c["name"] == "owner") out << c["repro"].get<std::string>();
-    }
-    out << "\n";
+    out << "One row alone: millpond bench --case 'NAME' (NAME from the first column); the JSON "
+           "holds each case's `millpond test` options.\n";
     return out.str();
 }
 
@@ -526,7 +520,7 @@ std::string load_average() {
 }
 
 std::string bench_help() {
-    return R"(Usage: millpond bench [--quick] [--repeat N] [--json [FILE]]
+    return R"(Usage: millpond bench [--quick] [--repeat N] [--case NAME]... [--json [FILE]]
 
 Measures the simulator and the kafka checker and prints a Markdown table (the README's):
   standard  the standard kafka test (--concurrency 2n --time-limit 20 --rate 1000 --seed 1),
@@ -542,6 +536,8 @@ peak MB is that process's ru_maxrss. Wall-clock figures depend on the machine an
 
   --quick        a subset in under a minute: no 25 nodes, no 10^6-op history, 6 sweep seeds
   --repeat N     run each case N times and keep the fastest (default: 3; --quick: 1)
+  --case NAME    only the case named NAME (as in the table's first column, e.g. "owner 5
+                 nodes") or the cases of a group (standard, nodes, history, sweep); repeatable
   --json [FILE]  write the same figures as JSON to FILE, or to stdout instead of the table
 Exit codes: 0 measured (targets met or not), 254 bad arguments, 255 a case crashed.
 )";
@@ -554,6 +550,7 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
     std::optional<int> repeat;
     bool json_wanted = false;
     std::string json_file;
+    std::vector<std::string> case_filters;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (arg == "-h" || arg == "--help") {
@@ -572,6 +569,12 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
                 return 254;
             }
             repeat = n;
+        } else if (arg == "--case") {
+            if (i + 1 >= args.size() || args[i + 1].empty()) {
+                err << "millpond bench: --case: missing value (part of a case name)\n";
+                return 254;
+            }
+            case_filters.push_back(args[++i]);
         } else if (arg == "--json") {
             json_wanted = true;
             if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) json_file = args[++i];
@@ -589,7 +592,19 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
     report["load_before"] = load_average();
     report["cases"] = json::array();
     bool crashed = false;
-    for (const CaseSpec& spec : plan(quick)) {
+    std::vector<CaseSpec> cases;
+    for (CaseSpec& spec : plan(quick)) {
+        bool wanted = case_filters.empty();
+        for (const auto& filter : case_filters)
+            wanted = wanted || spec.name == filter || spec.group == filter;
+        if (wanted) cases.push_back(std::move(spec));
+    }
+    if (cases.empty()) {
+        err << "millpond bench: --case matches no case (names are in the table; groups: "
+               "standard, nodes, history, sweep)\n";
+        return 254;
+    }
+    for (const CaseSpec& spec : cases) {
         json c;
         c["group"] = spec.group;
         c["name"] = spec.name;
