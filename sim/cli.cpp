@@ -706,18 +706,16 @@ std::string main_help() {
     return R"(millpond — a deterministic, fast stand-in for Jepsen Maelstrom.
 
 Usage:
-  millpond test [FILE.json] [options]  run one simulated test, or a scenario file from
-                                       scenarios/ (see: millpond test --help)
+  millpond test [options]              run one simulated test (see: millpond test --help)
   millpond check -w WORKLOAD HISTORY   judge a history.edn written by millpond or by Maelstrom
   millpond figures [--seeds N]         measure the kafka designs (the README table)
   millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
-  millpond sweep [FILE.json] [test options] --seeds A..B [--jobs N] [--shard K/N] [--json F]
+  millpond sweep [test options] --seeds A..B [--jobs N] [--shard K/N] [--json FILE]
                                        one test over many seeds, in parallel, one table
-  millpond hunt --backend NAME [test options] [--budget-s S] [--json]
-                                       search for a counterexample and shrink it (see: --help)
   millpond merge FILE.json...          combine sharded sweeps' JSON into that table
   millpond bench [--quick] [--json]    measure simulator and checker speed (the README table)
-  millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
+  millpond report STORE_DIR|HISTORY    the run report STORE_DIR/index.html (verdict, anomalies,
+                                       figures, plots, diagram); Maelstrom's stores too
   millpond --help | --version
 
 Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 crash.

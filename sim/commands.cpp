@@ -13,7 +13,7 @@
 #include "determinism.hpp"
 #include "fingerprint.hpp"
 #include "judged_run.hpp"
-#include "lamport/lamport.hpp"
+#include "report/report.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
@@ -130,9 +130,11 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
         return 255;
     }
     say("store: " + directory);
-    // The diagram is a convenience: failing to draw it must not lose the run.
-    if (std::string diagram_error; !lamport::write_default_diagram(directory, &diagram_error))
-        err << "millpond test: warning: no messages.svg: " << diagram_error << "\n";
+    // The report (index.html, plots, messages.svg) is a convenience: failing to write it must
+    // not lose the run.
+    report::ReportSummary report;
+    if (std::string report_error; !report::write_report(directory, directory, &report, &report_error))
+        err << "millpond test: warning: no report (index.html): " << report_error << "\n";
     const edn::Value valid = *results.find("valid?");
     int code = outcome.aborted.empty() ? exit_code_for(valid) : 255;
     if (divergence && code == 0) code = 1;

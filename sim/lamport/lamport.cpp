@@ -14,6 +14,8 @@
 #include <string_view>
 
 #include "core/assert.hpp"
+#include "sim/report/evidence.hpp"
+#include "sim/report/plots.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -358,47 +360,18 @@ struct Segment {
     std::int64_t last = 0;
 };
 
-// Op maps (maps with :process and :index) anywhere inside `value`, in document order.
-void collect_op_indices(const edn::Value& value, std::vector<std::int64_t>* indices) {
-    if (value.is_map()) {
-        const edn::Value* index = value.find("index");
-        const edn::Value* process = value.find("process");
-        if (index && process && index->is_int()) indices->push_back(index->as_int());
-        for (const auto& [key, item] : value.entries()) collect_op_indices(item, indices);
-    } else if (value.is_sequential()) {
-        for (const auto& item : value.items()) collect_op_indices(item, indices);
-    }
-}
-
-// The ops the first anomaly of results.edn names, and the anomaly's name.
+// The ops that prove the first anomaly results.edn reports (see report/evidence.hpp), and the
+// anomaly's name.
 std::vector<std::int64_t> first_anomaly_ops(const Run& run, std::string* name) {
     std::vector<std::int64_t> indices;
-    if (!run.results || !run.results->is_map()) return indices;
-    const edn::Value* workload = run.results->find("workload");
-    if (!workload || !workload->is_map()) return indices;
-    const edn::Value* valid = workload->find("valid?");
-    if (valid && valid->kind() == edn::Kind::kBool && valid->as_bool()) return indices;
-    for (const char* list : {"bad-error-types", "error-types"}) {
-        const edn::Value* types = workload->find(list);
-        if (!types || !types->is_sequential()) continue;
-        for (const auto& type : types->items()) {
-            if (!type.is_keyword() && !type.is_string()) continue;
-            const edn::Value* detail = workload->find(type.as_string());
-            if (!detail) continue;
-            const edn::Value* errs = detail->is_map() ? detail->find("errs") : nullptr;
-            const edn::Value& first =
-                errs && errs->is_sequential() && errs->size() > 0 ? errs->items().front()
-                                                                  : *detail;
-            collect_op_indices(first, &indices);
-            if (!indices.empty()) {
-                *name = ":" + type.as_string();
-                return indices;
-            }
-        }
+    if (!run.results) return indices;
+    const auto anomalies = report::list_anomalies(*run.results, run.history, 1);
+    for (const auto& anomaly : anomalies) {
+        if (anomaly.evidence.empty()) continue;
+        for (const auto& evidence : anomaly.evidence) indices.push_back(evidence.op_index);
+        *name = ":" + anomaly.kind;
+        break;
     }
-    collect_op_indices(*workload, &indices);
-    if (!indices.empty()) *name = "the first invalid op in results.edn";
-    if (indices.size() > 8) indices.resize(8);
     return indices;
 }
 
@@ -481,6 +454,61 @@ void add_op_segments(const Run& run, const OpSpan& span, std::int64_t share,
     } else {
         segments->push_back({first, last});
     }
+}
+
+// Events a window around `ops` ops may hold: every op keeps at least its own share (head and
+// tail, see add_op_segments), however many ops an anomaly names.
+std::int64_t ops_budget(const WindowOptions& options, std::size_t ops) {
+    return std::max(options.events_max, static_cast<std::int64_t>(ops) * 4 * kMarginEvents);
+}
+
+// For a run too long to draw whole and with no anomaly: the window starting a little before
+// the first fault period that cut messages (a drop inside it), else before the first fault.
+// Returns the fault's description, or "" when the run had none.
+std::string first_fault(const Run& run, std::vector<Segment>* segments, std::int64_t events_max) {
+    const auto periods = report::nemesis_periods(run.history);
+    if (periods.empty()) return "";
+    const report::NemesisPeriod* chosen = &periods.front();
+    std::int64_t cut = 0;
+    std::int64_t first_drop = -1;
+    if (run.has_journal) {
+        for (const auto& period : periods) {
+            auto begin = std::partition_point(
+                run.events.begin(), run.events.end(),
+                [&](const Event& e) { return e.time_us < period.start_ns / 1000; });
+            std::int64_t drops = 0;
+            for (auto e = begin; e != run.events.end() && e->time_us <= period.end_ns / 1000; ++e) {
+                if (e->kind != journal::EventKind::kDrop) continue;
+                if (drops++ == 0) first_drop = e - run.events.begin();
+            }
+            if (drops > 0) {
+                chosen = &period;
+                cut = drops;
+                break;
+            }
+        }
+    }
+    std::int64_t at = 0;
+    if (run.has_journal) {
+        at = std::partition_point(run.events.begin(), run.events.end(),
+                                  [&](const Event& e) {
+                                      return e.time_us < chosen->start_ns / 1000;
+                                  }) -
+             run.events.begin();
+    } else {
+        while (at < static_cast<std::int64_t>(run.history.size()) &&
+               run.history[static_cast<std::size_t>(at)].time_ns < chosen->start_ns)
+            ++at;
+    }
+    const auto total = run.has_journal ? static_cast<std::int64_t>(run.events.size())
+                                       : static_cast<std::int64_t>(run.history.size());
+    std::int64_t first = at - events_max / 10;
+    // A cut far into a long fault: the cut messages matter more than the fault's first row.
+    if (first_drop >= first + events_max - kMarginEvents) first = first_drop - events_max / 2;
+    first = std::max<std::int64_t>(0, std::min(first, total - events_max));
+    segments->push_back({first, std::min(total, first + events_max) - 1});
+    return chosen->label + " at " + format_ms(chosen->start_ns / 1000) +
+           (cut > 0 ? " (" + std::to_string(cut) + " messages cut while it lasted)" : "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -789,26 +817,42 @@ std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& option
         diagram.window = "events " + std::to_string(from) + ".." + std::to_string(to);
         // An explicit range is drawn whole; the cap is for windows millpond chooses.
         segments = normalize(std::move(segments), total);
-    } else if (options.around_op) {
-        auto span = op_span(run, pairs, *options.around_op);
-        if (!span) {
-            *error = "--around-op " + std::to_string(*options.around_op) +
-                     ": no op with that :index in the history";
-            return std::nullopt;
+    } else if (options.around_op || !options.around_ops.empty()) {
+        std::vector<std::int64_t> around = options.around_ops;
+        if (options.around_op) around.insert(around.begin(), *options.around_op);
+        std::vector<OpSpan> spans;
+        for (std::int64_t index : around) {
+            auto span = op_span(run, pairs, index);
+            if (!span) {
+                *error = "--around-op " + std::to_string(index) +
+                         ": no op with that :index in the history";
+                return std::nullopt;
+            }
+            spans.push_back(*span);
         }
-        add_op_segments(run, *span, options.events_max, &segments);
-        highlighted_ops.insert(span->invoke_position);
-        diagram.window = "around op " + std::to_string(*options.around_op) + " (process " +
-                         std::to_string(span->invoke->process) + " :" + span->invoke->f +
-                         ", invoked at " + format_ms(span->invoke->time_ns / 1000) +
-                         (span->completion ? ", :" +
-                                                 std::string(history::op_type_name(
-                                                     span->completion->type)) +
-                                                 " at " +
-                                                 format_ms(span->completion->time_ns / 1000)
-                                           : std::string(", never completed")) +
-                         ")";
-        segments = normalize(std::move(segments), options.events_max);
+        const std::int64_t share = options.events_max / static_cast<std::int64_t>(spans.size());
+        for (const auto& span : spans) {
+            add_op_segments(run, span, share, &segments);
+            highlighted_ops.insert(span.invoke_position);
+        }
+        if (spans.size() == 1) {
+            const OpSpan& span = spans.front();
+            diagram.window =
+                "around op " + std::to_string(span.invoke->index) + " (process " +
+                std::to_string(span.invoke->process) + " :" + span.invoke->f + ", invoked at " +
+                format_ms(span.invoke->time_ns / 1000) +
+                (span.completion
+                     ? ", :" + std::string(history::op_type_name(span.completion->type)) +
+                           " at " + format_ms(span.completion->time_ns / 1000)
+                     : std::string(", never completed")) +
+                ")";
+        } else {
+            std::string names;
+            for (const auto& span : spans)
+                names += (names.empty() ? "" : ", ") + std::to_string(span.invoke->index);
+            diagram.window = "around ops " + names;
+        }
+        segments = normalize(std::move(segments), ops_budget(options, spans.size()));
     } else {
         std::string anomaly;
         const auto indices = first_anomaly_ops(run, &anomaly);
@@ -817,6 +861,7 @@ std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& option
             auto span = op_span(run, pairs, index);
             if (span) spans.push_back(*span);
         }
+        std::string fault;
         if (!spans.empty()) {
             const std::int64_t share = options.events_max / static_cast<std::int64_t>(spans.size());
             std::string names;
@@ -826,11 +871,15 @@ std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& option
                 names += (names.empty() ? "" : ", ") + std::to_string(span.invoke->index);
             }
             diagram.window = "around the first anomaly, " + anomaly + " (ops " + names + ")";
+        } else if (total > options.events_max && !(fault = first_fault(run, &segments,
+                                                                        options.events_max))
+                                                         .empty()) {
+            diagram.window = "around the first fault, " + fault;
         } else if (total > 0) {
             segments.push_back({0, std::min(total, options.events_max) - 1});
             diagram.window = "the first " + std::to_string(segments.back().last + 1) + " events";
         }
-        segments = normalize(std::move(segments), options.events_max);
+        segments = normalize(std::move(segments), ops_budget(options, spans.size()));
     }
     if (!options.node.empty()) diagram.window += "; only messages to or from " + options.node;
     if (!options.key.empty()) diagram.window += "; only messages mentioning key " + options.key;
@@ -1149,9 +1198,12 @@ int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,
         const std::string& arg = args[i];
         if (arg == "-h" || arg == "--help") {
             out << "Usage: millpond lamport STORE_DIR|HISTORY.edn [--from-event A --to-event B "
-                   "| --around-op N] [--node ID] [--key K] [-o FILE.svg|FILE.dot]\n"
-                   "Draws a Lamport diagram of a window of a stored run (default: around the "
-                   "first anomaly,\nor the first 2000 events) to STORE_DIR/messages.svg.\n";
+                   "| --around-op N[,M...]] [--node ID] [--key K] [-o FILE.svg|FILE.dot]\n"
+                   "Draws a Lamport diagram of a window of a stored run to STORE_DIR/messages.svg "
+                   "(or -o).\nDefault window: around the ops that prove the first anomaly; for a "
+                   "valid run the\nwhole run up to 2000 events, else 2000 events from just before "
+                   "the first fault.\nWorks on a real Maelstrom store directory or a bare "
+                   "history.edn too (no network\njournal: client operations only).\n";
             return 0;
         }
         const bool takes_value = arg == "--from-event" || arg == "--to-event" ||
@@ -1180,6 +1232,22 @@ int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,
             options.key = value;
         } else if (arg == "-o" || arg == "--out") {
             output = value;
+        } else if (arg == "--around-op") {
+            // One op, or several separated by commas (an anomaly's ops).
+            std::size_t start = 0;
+            while (start <= value.size()) {
+                std::size_t comma = value.find(',', start);
+                if (comma == std::string::npos) comma = value.size();
+                const auto number = parse_int(value.substr(start, comma - start));
+                if (!number) {
+                    err << "millpond lamport: --around-op: not an op :index (or a comma-separated "
+                           "list of them): '"
+                        << value << "'\n";
+                    return 254;
+                }
+                options.around_ops.push_back(*number);
+                start = comma + 1;
+            }
         } else {
             const auto number = parse_int(value);
             if (!number) {
@@ -1189,14 +1257,13 @@ int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,
             }
             if (arg == "--from-event") options.from_event = number;
             if (arg == "--to-event") options.to_event = number;
-            if (arg == "--around-op") options.around_op = number;
         }
     }
     if (input.empty()) {
         err << "millpond lamport: missing STORE_DIR (or history.edn)\n";
         return 254;
     }
-    if (options.around_op && (options.from_event || options.to_event)) {
+    if (!options.around_ops.empty() && (options.from_event || options.to_event)) {
         err << "millpond lamport: --around-op and --from-event/--to-event exclude each other\n";
         return 254;
     }

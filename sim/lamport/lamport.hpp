@@ -5,9 +5,11 @@
 // Unlike Maelstrom, which writes SVG by hand, millpond writes Graphviz DOT text (so the same
 // run gives the same bytes) and renders it with Graphviz's own library, dot layout.
 //
-// A diagram shows a window of the run: by default the messages around the first anomaly that
-// results.edn names, or the first 2,000 journal events of a valid run. It always says what it
-// left out. A bare history.edn (real Maelstrom, no journal) gives client operations only.
+// A diagram shows a window of the run: by default the messages around the ops that prove the
+// first anomaly results.edn reports (report/evidence.hpp); for a valid run the whole run if it
+// has at most 2,000 journal events, else 2,000 events from just before the first fault that
+// cut messages. It always says what it left out. A bare history.edn (real Maelstrom, no
+// journal) gives client operations only.
 
 #include <cstdint>
 #include <iosfwd>
@@ -59,6 +61,9 @@ struct WindowOptions {
     std::optional<std::int64_t> from_event;
     std::optional<std::int64_t> to_event;
     std::optional<std::int64_t> around_op;  // a history :index
+    // More ops to keep in the window (with around_op, if set). Every op named keeps its
+    // invocation and completion in the window, however many there are.
+    std::vector<std::int64_t> around_ops;
     std::string node;  // keep only messages to or from this participant
     std::string key;   // keep only messages whose body mentions this key
     std::int64_t events_max = 2000;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/commands.hpp"
+#include "sim/report/evidence.hpp"
 
 #include <unistd.h>
 
@@ -138,6 +139,119 @@ TEST(Lamport, AroundOpKeepsTheOp) {
     std::string error;
     EXPECT_FALSE(build_diagram(run, options, &error).has_value());
     EXPECT_NE(error.find("--around-op"), std::string::npos);
+}
+
+// A run the checker finds invalid: two nodes of the one-node design under partitions.
+const std::string& invalid_run_directory() {
+    static const std::string directory = [] {
+        const fs::path store = fs::temp_directory_path() /
+                               ("millpond_lamport_test_invalid_" + std::to_string(::getpid()));
+        fs::remove_all(store);
+        std::ostringstream out;
+        std::ostringstream err;
+        const int code = sim::run_test_command(
+            {"-w", "kafka", "--backend", "memory", "--node-count", "2", "--time-limit", "3",
+             "--rate", "50", "--latency", "10", "--nemesis", "partition", "--nemesis-interval",
+             "1", "--seed", "5", "--store", store.string()},
+            1, "20000101T000000Z", out, err);
+        EXPECT_EQ(code, 1) << out.str() << err.str();
+        return fs::canonical(store / "kafka" / "latest").string();
+    }();
+    return directory;
+}
+
+// Every op the list names keeps, highlighted in the diagram, its request (the client's message
+// sent at the invocation) and, when it completed ok, its reply (delivered to the client at the
+// completion).
+void expect_ops_kept(const lamport::Run& run, const Diagram& diagram,
+                     const std::vector<std::int64_t>& op_indices) {
+    const history::Pairs pairs = history::pair_ops(run.history);
+    for (std::int64_t index : op_indices) {
+        std::int64_t invoke = -1;
+        for (std::size_t i = 0; i < run.history.size(); ++i)
+            if (run.history[i].index == index)
+                invoke = run.history[i].type == history::OpType::kInvoke
+                             ? static_cast<std::int64_t>(i)
+                             : pairs.invocation_of[i];
+        ASSERT_GE(invoke, 0) << "op " << index;
+        const history::Op& op = run.history[static_cast<std::size_t>(invoke)];
+        const std::int64_t done = pairs.completion_of[static_cast<std::size_t>(invoke)];
+        bool request = false;
+        bool reply = false;
+        for (const auto& arrow : diagram.arrows) {
+            if (!arrow.highlighted || arrow.start_event == 0) continue;
+            const Event& sent = run.events[static_cast<std::size_t>(arrow.start_event - 1)];
+            const Event& received = run.events[static_cast<std::size_t>(arrow.end_event - 1)];
+            if (run.is_client_name(sent.src) && sent.time_us == op.time_ns / 1000) request = true;
+            if (done >= 0 && run.is_client_name(received.dest) &&
+                received.time_us == run.history[static_cast<std::size_t>(done)].time_ns / 1000)
+                reply = true;
+        }
+        EXPECT_TRUE(request) << "op " << index << " lost its request; " << diagram.window;
+        if (done >= 0 && run.history[static_cast<std::size_t>(done)].type == history::OpType::kOk) {
+            EXPECT_TRUE(reply) << "op " << index << " lost its reply; " << diagram.window;
+        }
+    }
+}
+
+TEST(Lamport, CroppingAroundAnAnomalyKeepsEveryOpItNames) {
+    const lamport::Run run = load(invalid_run_directory());
+    ASSERT_TRUE(run.results.has_value());
+    const auto anomalies = report::list_anomalies(*run.results, run.history, 32);
+    ASSERT_FALSE(anomalies.empty());
+    // The default window is around the first anomaly's ops, even when cropped hard.
+    std::vector<std::int64_t> first;
+    for (const auto& evidence : anomalies.front().evidence) first.push_back(evidence.op_index);
+    ASSERT_FALSE(first.empty());
+    WindowOptions small;
+    small.events_max = 60;
+    const Diagram around_first = build(run, small);
+    EXPECT_NE(around_first.window.find("around the first anomaly"), std::string::npos)
+        << around_first.window;
+    EXPECT_LT(around_first.shown_events, around_first.total_events);
+    expect_ops_kept(run, around_first, first);
+    // Each anomaly's own window, and all of their ops at once in a window far too small for
+    // them: every op keeps its share.
+    std::vector<std::int64_t> all;
+    for (const auto& anomaly : anomalies) {
+        WindowOptions options;
+        options.events_max = 60;
+        for (const auto& evidence : anomaly.evidence) {
+            options.around_ops.push_back(evidence.op_index);
+            all.push_back(evidence.op_index);
+        }
+        expect_ops_kept(run, build(run, options), options.around_ops);
+    }
+    WindowOptions everything;
+    everything.events_max = 60;
+    everything.around_ops = all;
+    ASSERT_GT(all.size(), 4u);
+    expect_ops_kept(run, build(run, everything), all);
+}
+
+TEST(Lamport, AroundOpTakesAList) {
+    const lamport::Run run = load(invalid_run_directory());
+    std::vector<std::int64_t> sends;
+    for (const auto& op : run.history)
+        if (op.f == "send" && op.type == history::OpType::kInvoke && sends.size() < 2)
+            sends.push_back(op.index);
+    ASSERT_EQ(sends.size(), 2u);
+    const std::string list = std::to_string(sends[0]) + "," + std::to_string(sends[1]);
+    std::ostringstream out;
+    std::ostringstream err;
+    const std::string dot = (fs::path(invalid_run_directory()) / "around.dot").string();
+    EXPECT_EQ(run_lamport_command({invalid_run_directory(), "--around-op", list, "-o", dot}, out,
+                                  err),
+              0)
+        << err.str();
+    EXPECT_NE(out.str().find("around ops " + std::to_string(sends[0]) + ", " +
+                             std::to_string(sends[1])),
+              std::string::npos)
+        << out.str();
+    std::ostringstream err2;
+    EXPECT_EQ(run_lamport_command({invalid_run_directory(), "--around-op", "125,x"}, out, err2),
+              254);
+    EXPECT_NE(err2.str().find("--around-op"), std::string::npos);
 }
 
 TEST(Lamport, NodeFilterKeepsOnlyThatNode) {
