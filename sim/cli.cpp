@@ -706,12 +706,15 @@ std::string main_help() {
     return R"(millpond — a deterministic, fast stand-in for Jepsen Maelstrom.
 
 Usage:
-  millpond test [options]              run one simulated test (see: millpond test --help)
+  millpond test [FILE.json] [options]  run one simulated test, or a scenario file from
+                                       scenarios/ (see: millpond test --help)
   millpond check -w WORKLOAD HISTORY   judge a history.edn written by millpond or by Maelstrom
   millpond figures [--seeds N]         measure the kafka designs (the README table)
   millpond lamport STORE_DIR [...]     Lamport diagram of a run's messages (see: --help)
-  millpond sweep [test options] --seeds A..B [--jobs N] [--shard K/N] [--json FILE]
+  millpond sweep [FILE.json] [test options] --seeds A..B [--jobs N] [--shard K/N] [--json F]
                                        one test over many seeds, in parallel, one table
+  millpond hunt --backend NAME [test options] [--budget-s S] [--json]
+                                       search for a counterexample and shrink it (see: --help)
   millpond merge FILE.json...          combine sharded sweeps' JSON into that table
   millpond bench [--quick] [--json]    measure simulator and checker speed (the README table)
   millpond report STORE_DIR|HISTORY    the run report STORE_DIR/index.html (verdict, anomalies,

@@ -13,6 +13,7 @@
 #include "bench.hpp"
 #include "commands.hpp"
 #include "figures.hpp"
+#include "hunt.hpp"
 #include "lamport/lamport.hpp"
 #include "report/report.hpp"
 #include "sweep.hpp"
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
         if (command == "sweep")
             return millpond::sim::run_sweep_command(args, std::cout, std::cerr, ::isatty(STDERR_FILENO));
         if (command == "bench") return millpond::sim::run_bench_command(args, std::cout, std::cerr);
+        if (command == "hunt")
+            return millpond::sim::run_hunt_command(args, fresh_seed_from_os(), run_stamp(),
+                                                   std::cout, std::cerr);
         if (command == "merge") return millpond::sim::run_merge_command(args, std::cout, std::cerr);
         std::cerr << "millpond: unknown command '" << command << "' (try millpond --help)\n";
         return 254;
