@@ -199,6 +199,30 @@ std::vector<Anomaly> list_anomalies(const edn::Value& results, const history::Hi
         return anomalies;
     }
     if (!valid || valid->kind() != edn::Kind::kBool || per_kind_max == 0) return anomalies;
+    // Jepsen's set-full checker (broadcast, g-set): lost elements are the anomaly; its
+    // :worst-stale ops are not. The proof of a lost element is the ok op that added it
+    // (:broadcast or :add).
+    const edn::Value* lost = workload->find("lost");
+    if (lost && lost->is_sequential() && lost->size() > 0 && workload->find("lost-count")) {
+        Anomaly anomaly;
+        anomaly.kind = "lost";
+        const edn::Value* count = workload->find("lost-count");
+        anomaly.kind_count = count->is_int() ? count->as_int() : 0;
+        anomaly.detail = *lost;
+        for (const auto& element : lost->items()) {
+            if (anomaly.evidence.size() >= kEvidenceMax) break;
+            for (const auto& op : history) {
+                if (op.is_client() && op.type == history::OpType::kOk && op.f != "read" &&
+                    op.value == element) {
+                    add_evidence(&anomaly, {op.index, ":" + op.f + " " + edn::write(element) +
+                                                          " acknowledged, never read"});
+                    break;
+                }
+            }
+        }
+        anomalies.push_back(std::move(anomaly));
+        return anomalies;
+    }
     // Another workload's invalid result: each entry that names ops is one anomaly.
     for (const auto& [key, value] : workload->entries()) {
         const std::string name = name_of(key);

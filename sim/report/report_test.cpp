@@ -237,6 +237,24 @@ TEST(Report, MaelstromGCounterNamesTheBadRead) {
     EXPECT_EQ(anomalies[0].evidence[0].op_index, 3912);
 }
 
+TEST(Report, MaelstromBroadcastNamesTheLostAdds) {
+    // 56 lost, 39 stale: stale is allowed, so the anomaly is the lost elements, each proven
+    // by the ok :broadcast that added it.
+    const lamport::Run run = load(fixture("broadcast", "Emmanuel32"));
+    const auto anomalies = list_anomalies(*run.results, run.history, kAnomaliesPerKindMax);
+    ASSERT_EQ(anomalies.size(), 1u);
+    EXPECT_EQ(anomalies[0].kind, "lost");
+    EXPECT_EQ(anomalies[0].kind_count, 56);
+    ASSERT_EQ(anomalies[0].evidence.size(), kEvidenceMax);
+    for (const auto& evidence : anomalies[0].evidence) {
+        const auto op = std::find_if(run.history.begin(), run.history.end(),
+                                     [&](const history::Op& o) { return o.index == evidence.op_index; });
+        ASSERT_NE(op, run.history.end());
+        EXPECT_EQ(op->f, "broadcast");
+        EXPECT_EQ(op->type, history::OpType::kOk);
+    }
+}
+
 TEST(Report, BareHistoryFile) {
     const std::string history = fixture("echo", "yjcsivsuk") + "/history.edn";
     const fs::path out = scratch() / "bare-echo";
