@@ -233,6 +233,25 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
 // ---------------------------------------------------------------------------------------------
 // poll
 
+void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, Instant now_us,
+                                   int attempts_left, Rpc::Callback done) {
+    MP_ASSERT_GT(attempts_left, 0);
+    json again = attempts_left > 1 ? body : json();
+    rpc(out, owner_id, std::move(body), now_us, kForwardTimeoutUs,
+        [this, owner_id, again = std::move(again), attempts_left, done = std::move(done)](
+            json&& response, Instant reply_now_us, Out& reply_out) mutable {
+            const bool timed_out = body_type(response) == "error" &&
+                                   body_int_or_missing(response, "code") ==
+                                       static_cast<std::int64_t>(ErrorCode::kTimeout);
+            if (timed_out && attempts_left > 1) {
+                forward_idempotent(reply_out, owner_id, std::move(again), reply_now_us,
+                                   attempts_left - 1, std::move(done));
+                return;
+            }
+            done(std::move(response), reply_now_us, reply_out);
+        });
+}
+
 void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     auto op = std::make_shared<PollOp>();
     op->handle = reply_handle(request);
@@ -252,8 +271,11 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, offsets] : forwards) {
-        rpc(out, owner_id, {{"type", kForwardPoll}, {"offsets", std::move(offsets)}}, now_us,
-            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+        // One attempt: a poll whose forward fails answers from the cache at once (stale,
+        // never wrong) rather than keep its client waiting.
+        forward_idempotent(
+            out, owner_id, {{"type", kForwardPoll}, {"offsets", std::move(offsets)}}, now_us, 1,
+            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 // On failure the poll answers from the cache: stale, never wrong.
                 if (is_ok(response, kForwardPoll)) learn_poll(response, reply_now_us, reply_out);
                 MP_ASSERT_GT(op->forwards_remaining, 0u);
@@ -335,8 +357,9 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, forward] : forwards) {
-        rpc(out, owner_id, {{"type", kForwardCommit}, {"offsets", std::move(forward)}}, now_us,
-            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+        forward_idempotent(
+            out, owner_id, {{"type", kForwardCommit}, {"offsets", std::move(forward)}}, now_us,
+            kIdempotentForwardAttempts, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 if (is_ok(response, kForwardCommit) && response["committed"].is_object()) {
                     for (const auto& [key, offset] : response["committed"].items())
                         learn_committed(key, offset, reply_now_us);
@@ -392,8 +415,9 @@ void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out&
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_id, forward] : forwards) {
-        rpc(out, owner_id, {{"type", kForwardList}, {"keys", std::move(forward)}}, now_us,
-            kForwardTimeoutUs, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+        forward_idempotent(
+            out, owner_id, {{"type", kForwardList}, {"keys", std::move(forward)}}, now_us,
+            kIdempotentForwardAttempts, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                 if (is_ok(response, kForwardList) && response["committed"].is_object()) {
                     for (const auto& [key, offset] : response["committed"].items())
                         learn_committed(key, offset, reply_now_us);

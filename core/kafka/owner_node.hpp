@@ -38,13 +38,18 @@
 // cache miss instead costs about 0.99 / 1.25 / 1.64 at 2 / 3 / 5 nodes on the test model.
 //
 // Partition. The owner serves its keys to its own clients throughout. A node cut off from an
-// owner answers, after kForwardTimeoutUs: sends with 13 (indefinite: the owner may have
+// owner asks again a forwarded poll, commit or list that timed out (they are idempotent), up to
+// kIdempotentForwardAttempts times, then answers; a send is never asked again. So it answers,
+// after kForwardTimeoutUs (sends) or three of them (the rest): sends with 13 (indefinite: the owner may have
 // appended), commits with 13 (always indefinite: a definite error would make Maelstrom's
 // client fail the poll after moving its offsets on, a poll-skip), lists with 11; its polls
 // still answer from the cache. No replication: an owner that restarts has lost its keys.
 //
 // Faults beyond Maelstrom (millpond's --nemesis drop / duplicate on server messages): owner
-// tolerates both. A lost forward or reply is a timeout, handled as under partition. Of the
+// tolerates both. A lost forward or reply is a timeout, handled as under partition; the retry
+// of idempotent forwards matters here: in the final phase one failed commit or list turns a
+// Maelstrom worker into a fresh process with no keys assigned, whose polls then see nothing,
+// and the checker reports every later message :unseen (8 runs in 1000 before the retry). Of the
 // forwards only kafka_send changes state non-idempotently (a poll or list only reads; a commit
 // only raises), so the owner remembers, per forwarding node, the reply of each forwarded send
 // it applied by msg_id and answers a repeat with that reply instead of appending again (a
@@ -72,6 +77,9 @@ namespace millpond::kafka {
 class OwnerNode final : public HandlerNode {
   public:
     static constexpr Instant kForwardTimeoutUs = 1'000'000;
+    // Attempts for a forwarded poll, commit or list (idempotent: asking again is safe). Three
+    // of 1 s each end before the client's 5 s timeout.
+    static constexpr int kIdempotentForwardAttempts = 3;
     // Forwarded sends remembered per forwarding node (see AppliedSends): at 1000 sends/s a
     // forwarder's request is forgotten only seconds after it timed out there.
     static constexpr std::size_t kAppliedSendsRememberedMax = 4096;
@@ -144,6 +152,10 @@ class OwnerNode final : public HandlerNode {
     void learn_msg(const std::string& key, Offset offset, const json& msg, Out& out);
     void learn_run(const std::string& key, const json& pairs, Out& out);
     void learn_poll(const json& response, Instant now_us, Out& out);
+    // rpc() for forwards that only read or raise: a timeout is asked again, up to
+    // kIdempotentForwardAttempts in all; `done` sees the first reply or the last timeout.
+    void forward_idempotent(Out& out, const NodeId& owner_id, json body, Instant now_us,
+                            int attempts_left, Rpc::Callback done);
     void learn_end(const std::string& key, Offset end, Instant now_us);
     void learn_committed(const std::string& key, const json& offset, Instant now_us);
     bool fresh(Instant heard_us, Instant now_us) const;
