@@ -66,6 +66,13 @@
 // the read that follows it acknowledges the batch when the segment holds exactly the CAS's
 // `to` (messages are unique per key in Maelstrom's workload), and a read that fails after a
 // mismatch answers 13, not 11.
+//
+// kill, pause, skew and slow: kv tolerates all four. Everything acknowledged is in lin-kv
+// before the reply, so a node restarted with empty memory only loses its cache and its
+// freshness stamps, and reads the log back; a request in flight when it died was never
+// answered, which Maelstrom's client records as indefinite. A pause or a slow link only delays;
+// the freshness window W is measured on the node's own clock between two of its own readings,
+// so a clock offset cancels out and a drift of d stretches W by a factor 1 + d.
 
 #include <deque>
 #include <memory>

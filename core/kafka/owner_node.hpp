@@ -65,6 +65,9 @@
 // so a killed owner forgets them and hands their offsets out again after its restart. The
 // checker must report lost writes (and the offsets reused); that is this design's documented
 // limit, not a bug.
+// pause, skew and slow only delay (a paused owner's forwarders time out and answer as under
+// a partition); W is measured on one node's own clock, so skew cannot make a cache answer
+// staler than W × (1 + drift). Sweeps of 1000 seeds each are valid (README).
 
 #include <memory>
 #include <optional>
