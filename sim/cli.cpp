@@ -758,7 +758,8 @@ Maelstrom's options (same names and defaults):
                              partition  Jepsen's grudges (one, minority-third, majority,
                                         majorities-ring); receivers drop the listed sources;
                                         healed before a final phase
-                             drop       each server-to-server message lost (millpond's own)
+                             drop       each server-to-server message lost (this and the
+                                        faults below are millpond's own)
                              duplicate  each server-to-server message delivered twice
                              kill       a random node crashes (memory and unsynced disk
                                         lost) and restarts with a fresh init after
@@ -769,12 +770,21 @@ Maelstrom's options (same names and defaults):
                              slow       a random node or link gets --slow-ms more latency
                                         for --slow-duration
                              any combination, e.g. --nemesis partition,kill,drop
-  --drop-probability P       for drop (default: )" + format_number(defaults.drop_probability) + R"()
-  --duplicate-probability P  for duplicate (default: )" +
-           format_number(defaults.duplicate_probability) + R"()
   --nemesis-interval S       mean seconds between partition, kill, pause and slow ops, each
                              on its own schedule; gaps are uniform in [0, 2S] (default: )" +
            seconds(defaults.nemesis_interval_us) + R"()
+  --availability A           'total' or a fraction in [0,1]: minimum ok/invoke ratio
+                             (default: unset, always valid)
+  --key-count N              kafka: active keys (default: 10)
+  --max-writes-per-key N     kafka: sends per key before it retires (default: 16)
+  --log-stderr               copy node log lines to stderr
+  --log-net-send             print every message sent;  --log-net-recv  every one received
+
+millpond's own:
+  --seed N                   root seed (default: a fresh random seed, printed)
+  --drop-probability P       for drop (default: )" + format_number(defaults.drop_probability) + R"()
+  --duplicate-probability P  for duplicate (default: )" +
+           format_number(defaults.duplicate_probability) + R"()
   --kill-downtime S          kill: seconds before the node restarts (default: )" +
            seconds(defaults.kill_downtime_us) + R"()
   --pause-duration S         pause: seconds the node stays paused (default: )" +
@@ -794,15 +804,6 @@ Maelstrom's options (same names and defaults):
   --swarm                    draw the fault mix (a non-empty subset of the seven faults)
                              and each fault's parameters from the seed; printed before the
                              run, replayed by --swarm --seed N
-  --availability A           'total' or a fraction in [0,1]: minimum ok/invoke ratio
-                             (default: unset, always valid)
-  --key-count N              kafka: active keys (default: 10)
-  --max-writes-per-key N     kafka: sends per key before it retires (default: 16)
-  --log-stderr               copy node log lines to stderr
-  --log-net-send             print every message sent;  --log-net-recv  every one received
-
-millpond's own:
-  --seed N                   root seed (default: a fresh random seed, printed)
   --store DIR                where runs are written (default: ./store)
   --backend NAME             kafka design: )" + backends + R"( (default: owner; memory is
                              a one-node design)
