@@ -291,13 +291,16 @@ std::string latency_raw_svg(const history::History& history) {
         latency_min = latency_min == 0 ? point.latency_ms : std::min(latency_min, point.latency_ms);
         latency_max = std::max(latency_max, point.latency_ms);
     }
-    // Log scale over whole decades; an op of 0 ms (clients have no latency) sits on the floor.
-    const double decade_low = latency_min > 0 ? std::floor(std::log10(latency_min)) : -1;
+    // Log scale over whole decades. Ops of 0 ms (clients have no latency) get a floor row of
+    // their own, labelled 0, one decade below the fastest positive latency's decade.
+    const double decade_positive = latency_min > 0 ? std::floor(std::log10(latency_min)) : -1;
+    const double decade_low = zero_latency ? decade_positive - 1 : decade_positive;
     const double decade_high =
         std::max(decade_low + 1, latency_max > 0 ? std::ceil(std::log10(latency_max)) : 0);
     auto y_of = [&](double latency_ms) {
-        const double decades =
-            latency_ms > 0 ? std::clamp(std::log10(latency_ms), decade_low, decade_high) : decade_low;
+        const double decades = latency_ms > 0 ? std::clamp(std::log10(latency_ms),
+                                                           decade_positive, decade_high)
+                                              : decade_low;
         return kTop + kPlotHeight - (decades - decade_low) / (decade_high - decade_low) * kPlotHeight;
     };
 
@@ -309,14 +312,16 @@ std::string latency_raw_svg(const history::History& history) {
     open_svg(out, "Raw latency", "plot latency-raw");
     draw_periods(out, frame, periods);
     for (double d = decade_low; d <= decade_high; d += 1) {
-        const double y = y_of(std::pow(10.0, d));
+        const double y = zero_latency && d == decade_low ? y_of(0) : y_of(std::pow(10.0, d));
         const double value = std::pow(10.0, d);
         out += "<line x1=\"" + number(kLeft) + "\" y1=\"" + number(y) + "\" x2=\"" +
                number(kLeft + kPlotWidth) + "\" y2=\"" + number(y) +
                "\" stroke=\"#e4e4e4\"/><text x=\"" + number(kLeft - 6) + "\" y=\"" +
                number(y + 4) + "\" text-anchor=\"end\">" +
-               (zero_latency && d == decade_low ? "≤ " : "") +
-               number(value, value >= 1 ? 0 : static_cast<int>(-d)) + "</text>\n";
+               (zero_latency && d == decade_low
+                    ? std::string("0")
+                    : number(value, value >= 1 ? 0 : static_cast<int>(-d))) +
+               "</text>\n";
     }
     out += "<line x1=\"" + number(kLeft) + "\" y1=\"" + number(kTop) + "\" x2=\"" + number(kLeft) +
            "\" y2=\"" + number(kTop + kPlotHeight) + "\" stroke=\"black\"/>\n";
