@@ -657,6 +657,7 @@ std::variant<TestCommand, CliError> parse_scenario_run(const std::vector<std::st
         return CliError{"millpond: " + path + ": " + *problem};
     command.scenario_path = path;
     command.scenario_title = scenario.title;
+    command.scenario_expect = scenario.expect;
     command.canonical_args = {path};
     command.canonical_args.insert(command.canonical_args.end(), shaping.begin(), shaping.end());
     command.canonical_args.insert(command.canonical_args.end(),

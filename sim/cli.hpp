@@ -25,6 +25,7 @@ struct TestCommand {
     // `millpond test FILE.json ...`: the file and its title; empty otherwise.
     std::string scenario_path;
     std::string scenario_title;
+    std::string scenario_expect;  // valid | invalid | any: the verdict the file promises
     // --swarm: the fault options drawn from the seed, as typed options (already applied to
     // `run`); empty without --swarm.
     std::vector<std::string> swarm_args;

@@ -75,7 +75,9 @@ int run_test_command(const std::vector<std::string>& args, std::uint64_t fresh_s
         console << line << "\n";
     };
     say(repro_command(command));
-    if (!command.scenario_title.empty()) say("scenario: " + command.scenario_title);
+    if (!command.scenario_title.empty())
+        say("scenario: " + command.scenario_title +
+            (command.scenario_expect == "any" ? "" : " (expects " + command.scenario_expect + ")"));
     // The swarm's draw, before the first event, in the words that would request it.
     if (!command.swarm_args.empty()) say(swarm_line(options.seed, command.swarm_args));
     if (!command.seed_given) say("seed " + std::to_string(options.seed) + " (fresh; pass --seed to replay)");

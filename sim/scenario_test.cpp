@@ -305,7 +305,7 @@ TEST_F(ScenarioFiles, AnInvalidRunPrintsAReproLineThatReplaysItExactly) {
     std::ostringstream out, err;
     const int code = run_test_command({path, "--store", store}, 1, "T", out, err);
     EXPECT_EQ(code, 1) << out.str() << err.str();
-    EXPECT_NE(out.str().find("scenario: memory: kill the only node"), std::string::npos);
+    EXPECT_NE(out.str().find("scenario: memory: kill the only node (expects invalid)"), std::string::npos);
     const std::string repro = line_starting(out.str(), "repro: ");
     EXPECT_EQ(repro, "repro: millpond test " + path + " --seed 3");
     const std::string fingerprint = line_starting(out.str(), "fingerprint: ");
