@@ -1171,24 +1171,6 @@ bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
     return ok;
 }
 
-bool write_default_diagram(const std::string& run_directory, std::string* error) {
-    auto run = load_run(run_directory, error);
-    if (!run) return false;
-    auto diagram = build_diagram(*run, WindowOptions{}, error);
-    if (!diagram) return false;
-    std::string svg;
-    if (!render_svg(diagram->dot, &svg, error)) return false;
-    const fs::path path = fs::path(run_directory) / "messages.svg";
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << svg;
-    out.close();
-    if (!out) {
-        *error = path.string() + ": cannot write";
-        return false;
-    }
-    return true;
-}
-
 int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
     WindowOptions options;

@@ -104,10 +104,7 @@ std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& option
 // Parses DOT with cgraph and renders it with the dot layout to SVG, in-process.
 bool render_svg(const std::string& dot, std::string* svg, std::string* error);
 
-// The default diagram of a stored run, written to DIR/messages.svg.
-bool write_default_diagram(const std::string& run_directory, std::string* error);
-
-// `millpond lamport STORE_DIR|HISTORY [--from-event A --to-event B | --around-op N]
+// `millpond lamport STORE_DIR|HISTORY [--from-event A --to-event B | --around-op N[,M...]]
 // [--node ID] [--key K] [-o FILE.svg|FILE.dot]` (args exclude "lamport").
 int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err);
