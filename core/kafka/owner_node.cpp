@@ -237,7 +237,7 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
                                    int attempts_left, Rpc::Callback done) {
     MP_ASSERT_GT(attempts_left, 0);
     json again = attempts_left > 1 ? body : json();
-    rpc(out, owner_id, std::move(body), now_us, kForwardTimeoutUs,
+    rpc(out, owner_id, std::move(body), now_us, kIdempotentForwardTimeoutUs,
         [this, owner_id, again = std::move(again), attempts_left, done = std::move(done)](
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
             const bool timed_out = body_type(response) == "error" &&
