@@ -388,7 +388,9 @@ std::variant<Parsed, CliError> parse_options(const std::vector<std::string>& arg
         if (!known) {
             std::string names;
             for (const auto& name : kafka::backend_names()) names += (names.empty() ? "" : ", ") + name;
-            return error("--backend: unknown kafka design '" + run.backend + "' (known: " + names + ")");
+            // The zoo is named apart, as in --help: broken on purpose, never a real choice.
+            return error("--backend: unknown kafka design '" + run.backend + "' (known: " + names +
+                         "; deliberately broken ones: zoo/<name>, see --help)");
         }
     } else if (backend_given || commit_kv_given) {
         return error(std::string(backend_given ? "--backend" : "--commit-kv") +
