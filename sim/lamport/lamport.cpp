@@ -693,7 +693,9 @@ std::string edge_line(const std::string& from, const std::string& to, const std:
                        ", fontcolor=" + quoted(colour == kClientColour ? "#1f5f9f" : colour) +
                        ", label=" + quoted(label) + ", tooltip=" + quoted(tooltip) +
                        ", class=" + quoted(css_class) + ", id=" + quoted(id);
-    if (dropped) line += ", style=dashed, arrowhead=tee";
+    // A lost message ends in a cross where it would have been delivered (Graphviz has no cross
+    // arrowhead: a bar plus a head label).
+    if (dropped) line += ", style=dashed, arrowhead=tee, headlabel=\"✕\", labelfontsize=14";
     if (highlighted) line += ", penwidth=2.5";
     return line + "];\n";
 }

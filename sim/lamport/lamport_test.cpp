@@ -307,3 +307,42 @@ TEST(Lamport, BadInputIsOneLineAnd254) {
 
 }  // namespace
 }  // namespace millpond::lamport
+
+namespace millpond::lamport {
+namespace {
+
+// A message the network lost is a dashed arrow that ends in a cross where it would have been
+// delivered.
+TEST(Lamport, ALostMessageEndsInACross) {
+    const fs::path store = fs::temp_directory_path() /
+                           ("millpond_lamport_drop_store_" + std::to_string(::getpid()));
+    fs::remove_all(store);
+    std::ostringstream out, err;
+    sim::run_test_command({"-w", "kafka", "--backend", "kv", "--node-count", "2", "--concurrency",
+                           "2n", "--time-limit", "1", "--rate", "50", "--latency", "10",
+                           "--nemesis", "drop", "--drop-probability", "0.3", "--seed", "3",
+                           "--store", store.string()},
+                          1, "20000101T000000Z", out, err);
+    const Diagram diagram = build(load((store / "kafka" / "latest").string()), {});
+    Agraph_t* graph = agmemread(diagram.dot.c_str());
+    ASSERT_NE(graph, nullptr);
+    std::size_t lost = 0;
+    for (Agnode_t* node = agfstnode(graph); node; node = agnxtnode(graph, node)) {
+        for (Agedge_t* edge = agfstout(graph, node); edge; edge = agnxtout(graph, edge)) {
+            const char* css = agget(edge, const_cast<char*>("class"));
+            if (!css || std::string(css) != "drop") continue;
+            ++lost;
+            EXPECT_STREQ(agget(edge, const_cast<char*>("style")), "dashed");
+            EXPECT_STREQ(agget(edge, const_cast<char*>("headlabel")), "✕");
+        }
+    }
+    std::size_t dropped_arrows = 0;
+    for (const auto& arrow : diagram.arrows) dropped_arrows += arrow.dropped;
+    EXPECT_GT(lost, 0u);
+    EXPECT_EQ(lost, dropped_arrows);
+    agclose(graph);
+    fs::remove_all(store);
+}
+
+}  // namespace
+}  // namespace millpond::lamport
