@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/assert.hpp"
+#include "markup.hpp"
 
 namespace millpond::report {
 
@@ -48,20 +49,7 @@ std::string number(double value, int decimals = 1) {
     return buffer;
 }
 
-std::string escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string escape(const std::string& text) { return escape_markup(text); }
 
 // A step of 1, 2 or 5 times a power of ten giving at most `ticks_max` ticks over `range`.
 double nice_step(double range, int ticks_max) {

@@ -12,6 +12,7 @@
 #include "sim/lamport/lamport.hpp"
 #include "sim/report/evidence.hpp"
 #include "sim/report/plots.hpp"
+#include "markup.hpp"
 
 namespace millpond::report {
 
@@ -19,20 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string html(const std::string& text) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string html(const std::string& text) { return escape_markup(text); }
 
 // Cuts at a UTF-8 boundary.
 std::string shorten(const std::string& text, std::size_t bytes_max) {
