@@ -81,6 +81,20 @@ std::string fixed(double value, int digits) {
 
 }  // namespace
 
+std::int64_t anomaly_count(const edn::Value& workload_result, const edn::Value& type) {
+    std::int64_t count = 0;
+    if (const edn::Value* entry = workload_result.find(type.as_string())) {
+        if (const edn::Value* c = entry->find("count"); c && c->is_int()) {
+            count = c->as_int();
+        } else if (const edn::Value* per_key = entry->find("unseen");
+                   per_key && per_key->is_map()) {
+            for (const auto& [key, n] : per_key->entries())
+                if (n.is_int()) count += n.as_int();
+        }
+    }
+    return count;
+}
+
 std::string summarize(const edn::Value& results) {
     std::string out;
     const std::int64_t ok = int_at(results, {"stats", "ok-count"});
@@ -100,17 +114,7 @@ std::string summarize(const edn::Value& results) {
         if (const edn::Value* types = workload->find("error-types"); types && types->size() > 0) {
             out += "anomalies:";
             for (const auto& type : types->items()) {
-                std::int64_t count = 0;
-                if (const edn::Value* entry = workload->find(type.as_string())) {
-                    if (const edn::Value* c = entry->find("count"); c && c->is_int()) {
-                        count = c->as_int();
-                    } else if (const edn::Value* per_key = entry->find("unseen");
-                               per_key && per_key->is_map()) {
-                        // :unseen has its own shape: {:unseen {key count}}.
-                        for (const auto& [key, n] : per_key->entries())
-                            if (n.is_int()) count += n.as_int();
-                    }
-                }
+                const std::int64_t count = anomaly_count(*workload, type);
                 out += " " + edn::write(type) + (count ? " " + std::to_string(count) : "");
             }
             out += "\n";

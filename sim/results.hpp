@@ -27,6 +27,10 @@ std::string verdict_line(const edn::Value& valid);
 double number_at(const edn::Value& tree, std::initializer_list<const char*> path,
                  double fallback = 0);
 
+// How many of one anomaly type (an entry of :error-types) a workload result reports: the
+// entry's :count, or for :unseen (shaped {:unseen {key count}}) the sum over keys; 0 if none.
+std::int64_t anomaly_count(const edn::Value& workload_result, const edn::Value& type);
+
 // A few lines: op counts, availability, msgs-per-op, the workload's anomalies.
 std::string summarize(const edn::Value& results);
 

@@ -61,19 +61,8 @@ std::map<std::string, std::int64_t> anomalies_of(const edn::Value& workload_resu
     std::map<std::string, std::int64_t> anomalies;
     const edn::Value* types = workload_result.find("error-types");
     if (!types || !types->is_sequential()) return anomalies;
-    for (const auto& type : types->items()) {
-        std::int64_t count = 0;
-        if (const edn::Value* entry = workload_result.find(type.as_string())) {
-            if (const edn::Value* c = entry->find("count"); c && c->is_int()) {
-                count = c->as_int();
-            } else if (const edn::Value* per_key = entry->find("unseen");
-                       per_key && per_key->is_map()) {
-                for (const auto& [key, n] : per_key->entries())
-                    if (n.is_int()) count += n.as_int();
-            }
-        }
-        anomalies[type.as_string()] += count;
-    }
+    for (const auto& type : types->items())
+        anomalies[type.as_string()] += anomaly_count(workload_result, type);
     return anomalies;
 }
 
