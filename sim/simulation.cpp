@@ -379,6 +379,13 @@ class Simulation {
     void start_fault(std::int32_t fault);
     void end_fault(std::int32_t fault);
     void heal_all_faults();
+    // Drops, per receiver, messages from the listed sources; records :start-partition `how`.
+    void impose_grudge(const std::string& how,
+                       const std::map<NodeId, std::vector<NodeId>>& grudge);
+    // For a kill or pause starting or ending: `act` on each target node (false: not this
+    // fault's to act on), then the :nemesis pair `f` with {node outcome} for those it did.
+    void act_on_nodes(const char* f, const FaultEvent& event, const char* outcome,
+                      const std::function<bool(std::int32_t)>& act);
     void kill_node(std::int32_t index, std::int32_t fault);
     void restart_node(std::int32_t index);
     void pause_node(std::int32_t index, std::int32_t fault);
@@ -1022,7 +1029,15 @@ void Simulation::record_nemesis(const char* f, edn::Value invoke_value,
 void Simulation::start_partition() {
     const std::string_view name =
         kGrudgeNames[nemesis_rng_.uniform(std::size(kGrudgeNames))];
-    const Grudge grudge = make_grudge(name, options_.nodes, nemesis_rng_);
+    std::map<NodeId, std::vector<NodeId>> grudge;
+    for (const auto& [dest, srcs] : make_grudge(name, options_.nodes, nemesis_rng_))
+        grudge[dest].assign(srcs.begin(), srcs.end());
+    impose_grudge(std::string(name), grudge);
+    next_nemesis_starts_ = false;
+}
+
+void Simulation::impose_grudge(const std::string& how,
+                               const std::map<NodeId, std::vector<NodeId>>& grudge) {
     drops_.clear();
     edn::Entries isolated;
     for (const auto& [dest, srcs] : grudge) {
@@ -1033,10 +1048,9 @@ void Simulation::start_partition() {
         }
         isolated.emplace_back(edn::Value(dest), edn::Value::set(std::move(sources)));
     }
-    record_nemesis("start-partition", edn::Value::keyword(std::string(name)),
+    record_nemesis("start-partition", edn::Value::keyword(how),
                    edn::Value::vector({edn::Value::keyword("isolated"),
                                        edn::Value::map(std::move(isolated))}));
-    next_nemesis_starts_ = false;
 }
 
 void Simulation::heal_partition() {
@@ -1120,46 +1134,27 @@ void Simulation::start_fault(std::int32_t fault) {
     if (active.started) return;
     active.started = true;
     const FaultEvent& event = active.event;
-    edn::Items targets;
-    for (const auto& id : event.nodes) targets.emplace_back(id);
     switch (event.kind) {
-        case FaultKind::kPartition: {
-            drops_.clear();
-            edn::Entries isolated;
-            for (const auto& [dest, srcs] : event.grudge) {
-                edn::Items sources;
-                for (const auto& src : srcs) {
-                    drops_[index_by_id_.at(dest)].insert(index_by_id_.at(src));
-                    sources.emplace_back(src);
-                }
-                isolated.emplace_back(edn::Value(dest), edn::Value::set(std::move(sources)));
-            }
+        case FaultKind::kPartition:
+            impose_grudge("scheduled", event.grudge);
             partition_fault_ = fault;
-            record_nemesis("start-partition", edn::Value::keyword("scheduled"),
-                           edn::Value::vector({edn::Value::keyword("isolated"),
-                                               edn::Value::map(std::move(isolated))}));
             break;
-        }
-        case FaultKind::kKill: {
-            edn::Entries result;
-            for (const auto& id : event.nodes) {
-                kill_node(index_by_id_.at(id), fault);
-                result.emplace_back(edn::Value(id), edn::Value::keyword("killed"));
-            }
-            record_nemesis("kill", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+        case FaultKind::kKill:
+            act_on_nodes("kill", event, "killed", [&](std::int32_t index) {
+                kill_node(index, fault);
+                return true;
+            });
             break;
-        }
-        case FaultKind::kPause: {
-            edn::Entries result;
-            for (const auto& id : event.nodes) {
-                pause_node(index_by_id_.at(id), fault);
-                result.emplace_back(edn::Value(id), edn::Value::keyword("paused"));
-            }
-            record_nemesis("pause", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+        case FaultKind::kPause:
+            act_on_nodes("pause", event, "paused", [&](std::int32_t index) {
+                pause_node(index, fault);
+                return true;
+            });
             break;
-        }
         case FaultKind::kSlow: {
             add_slow(event, +1);
+            edn::Items targets;
+            for (const auto& id : event.nodes) targets.emplace_back(id);
             edn::Value what = event.link ? edn::Value::vector({edn::Value(event.link->first),
                                                                edn::Value(event.link->second)})
                                          : edn::Value::vector(targets);
@@ -1177,8 +1172,6 @@ void Simulation::end_fault(std::int32_t fault) {
     if (!active.started || active.ended) return;
     active.ended = true;
     const FaultEvent& event = active.event;
-    edn::Items targets;
-    for (const auto& id : event.nodes) targets.emplace_back(id);
     switch (event.kind) {
         case FaultKind::kPartition:
             // A later partition replaced this one: nothing of it is left to heal.
@@ -1187,33 +1180,40 @@ void Simulation::end_fault(std::int32_t fault) {
                 heal_partition();
             }
             break;
-        case FaultKind::kKill: {
-            edn::Entries result;
-            for (const auto& id : event.nodes) {
-                const std::int32_t index = index_by_id_.at(id);
-                if (participants_[static_cast<std::size_t>(index)].down_fault != fault) continue;
+        // Only the fault that killed or paused a node brings it back.
+        case FaultKind::kKill:
+            act_on_nodes("start", event, "started", [&](std::int32_t index) {
+                if (participants_[static_cast<std::size_t>(index)].down_fault != fault)
+                    return false;
                 restart_node(index);
-                result.emplace_back(edn::Value(id), edn::Value::keyword("started"));
-            }
-            record_nemesis("start", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+                return true;
+            });
             break;
-        }
-        case FaultKind::kPause: {
-            edn::Entries result;
-            for (const auto& id : event.nodes) {
-                const std::int32_t index = index_by_id_.at(id);
-                if (participants_[static_cast<std::size_t>(index)].pause_fault != fault) continue;
+        case FaultKind::kPause:
+            act_on_nodes("resume", event, "resumed", [&](std::int32_t index) {
+                if (participants_[static_cast<std::size_t>(index)].pause_fault != fault)
+                    return false;
                 resume_node(index);
-                result.emplace_back(edn::Value(id), edn::Value::keyword("resumed"));
-            }
-            record_nemesis("resume", edn::Value::vector(targets), edn::Value::map(std::move(result)));
+                return true;
+            });
             break;
-        }
         case FaultKind::kSlow:
             add_slow(event, -1);
             record_nemesis("stop-slow", edn::Value(), edn::Value::keyword("latency-restored"));
             break;
     }
+}
+
+void Simulation::act_on_nodes(const char* f, const FaultEvent& event, const char* outcome,
+                              const std::function<bool(std::int32_t)>& act) {
+    edn::Items targets;
+    edn::Entries result;
+    for (const auto& id : event.nodes) {
+        targets.emplace_back(id);
+        if (act(index_by_id_.at(id)))
+            result.emplace_back(edn::Value(id), edn::Value::keyword(outcome));
+    }
+    record_nemesis(f, edn::Value::vector(std::move(targets)), edn::Value::map(std::move(result)));
 }
 
 void Simulation::heal_all_faults() {
