@@ -205,18 +205,11 @@ void ForwardNode::finish_poll(PollOp& op, Out& out) {
 // committed offsets (per node; see the essay)
 
 void ForwardNode::on_commit_offsets(Message& request, Out& out) {
-    for (const auto& [key, offset] : parse_offsets(request.body)) {
-        Offset& committed = committed_[key];
-        committed = std::max(committed, offset);
-    }
-    reply(out, request, commit_offsets_ok_body());
+    reply(out, request, commits_.commit(request.body));
 }
 
 void ForwardNode::on_list_committed_offsets(Message& request, Out& out) {
-    std::map<std::string, Offset> offsets;
-    for (const auto& key : parse_keys(request.body))
-        if (auto it = committed_.find(key); it != committed_.end()) offsets.emplace(key, it->second);
-    reply(out, request, list_committed_offsets_ok_body(offsets));
+    reply(out, request, commits_.list(request.body));
 }
 
 }  // namespace millpond::kafka::zoo

@@ -34,6 +34,7 @@
 
 #include "../../handler_node.hpp"
 #include "../protocol.hpp"
+#include "local_commits.hpp"
 
 namespace millpond::kafka::zoo {
 
@@ -96,7 +97,7 @@ class ForwardNode : public HandlerNode {
     std::vector<NodeId> owners_;
     std::map<std::string, std::map<Offset, json>> log_;  // owned keys: offset -> message
     std::map<std::string, Offset> next_offset_;
-    std::map<std::string, Offset> committed_;
+    LocalCommits commits_;
 };
 
 }  // namespace millpond::kafka::zoo

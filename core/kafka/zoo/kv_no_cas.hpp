@@ -20,6 +20,7 @@
 
 #include "../../handler_node.hpp"
 #include "../protocol.hpp"
+#include "local_commits.hpp"
 
 namespace millpond::kafka::zoo {
 
@@ -41,7 +42,7 @@ class KvNoCasNode final : public HandlerNode {
     void on_commit_offsets(Message& request, Out& out);
     void on_list_committed_offsets(Message& request, Out& out);
 
-    std::map<std::string, Offset> committed_;
+    LocalCommits commits_;
 };
 
 }  // namespace millpond::kafka::zoo
