@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake make g++ pkg-config nlohmann-json3-dev librapidcheck-dev libgtest-dev
-          libbenchmark-dev graphviz libgraphviz-dev parallel chromium)
+          libbenchmark-dev libmimalloc-dev graphviz libgraphviz-dev parallel chromium)
 
 install_missing() {
     local missing=()

@@ -539,7 +539,7 @@ std::string render(const json& report) {
            "waits. Load average before/after: "
         << report["load_before"].get<std::string>() << " / "
         << report["load_after"].get<std::string>() << " on " << report["cores"].get<int>()
-        << " cores.\n";
+        << " cores; allocator: " << report["allocator"].get<std::string>() << ".\n";
     out << "Rows: standard = `--concurrency 2n --time-limit 20 --rate 1000 --seed 1`, memory on 1 "
            "node, kv and owner on 2; nodes = owner at the same load; history = a history made by "
            "memory on 1 node at --rate 1000 (simulate column in parentheses), then check_kafka "
@@ -547,6 +547,18 @@ std::string render(const json& report) {
     out << "One row alone: millpond bench --case 'NAME' (NAME from the first column); the JSON "
            "holds each case's `millpond test` options.\n";
     return out.str();
+}
+
+// mimalloc's entry point, present only when the program was linked with it (CMakeLists.txt
+// links it into `millpond` outside sanitizer builds): the table says which allocator it
+// measured, since a quarter of a run's instructions under glibc's malloc were malloc/free.
+extern "C" int mi_version(void) __attribute__((weak));
+
+std::string allocator_name() {
+    if (mi_version == nullptr) return "glibc malloc";
+    const int version = mi_version();
+    return "mimalloc " + std::to_string(version / 100) + "." + std::to_string(version / 10 % 10) +
+           "." + std::to_string(version % 10);
 }
 
 std::string load_average() {
@@ -627,6 +639,7 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
     report["repeat"] = repeats;
     report["load_before"] = load_average();
     report["cores"] = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    report["allocator"] = allocator_name();
     report["cases"] = json::array();
     bool crashed = false;
     std::vector<CaseSpec> cases;
