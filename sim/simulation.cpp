@@ -11,6 +11,7 @@
 #include "core/assert.hpp"
 #include "core/errors.hpp"
 #include "core/hash.hpp"
+#include "core/json_teardown.hpp"
 #include "event_queue.hpp"
 #include "fingerprint.hpp"
 #include "partition.hpp"
@@ -356,7 +357,10 @@ class Simulation {
 
     // ---- nodes ----
     // `input` gets the node's own clock reading (skew), which it must pass on as `now`.
-    void step_node(std::int32_t index, const std::function<void(Node&, Out&, Instant)>& input);
+    // A template, not a std::function: one step per delivered message, and the lambdas that
+    // call it capture more than std::function keeps without a heap allocation.
+    template <typename Input>
+    void step_node(std::int32_t index, const Input& input);
     void apply_effects(std::int32_t index, Out& out);
     void on_timer(const TimerEvent& event);
 
@@ -576,7 +580,7 @@ void Simulation::on_deliver(std::int32_t receiver) {
             on_client_message(receiver, std::move(in_flight.message));
         } else {
             const std::uint64_t seed = to.seed;
-            Message message = std::move(in_flight.message);
+            Message& message = in_flight.message;
             // Only nodes get Maelstrom's init handshake; a service was initialised by the
             // simulator and treats an `init` like any other request.
             const bool is_node = to.kind == ParticipantKind::kNode;
@@ -588,6 +592,8 @@ void Simulation::on_deliver(std::int32_t receiver) {
             });
         }
     }
+    // The body dies here whether the receiver kept parts of it or not (core/json_teardown.hpp).
+    tear_down(in_flight.message.body);
     if (!participants_[static_cast<std::size_t>(receiver)].receiving) take_next(receiver);
 }
 
@@ -604,8 +610,8 @@ Instant Simulation::extra_latency_us(std::int32_t src, std::int32_t dest) const 
 // ---------------------------------------------------------------------------------------------
 // Nodes and services
 
-void Simulation::step_node(std::int32_t index,
-                           const std::function<void(Node&, Out&, Instant)>& input) {
+template <typename Input>
+void Simulation::step_node(std::int32_t index, const Input& input) {
     Participant& participant = participants_[static_cast<std::size_t>(index)];
     if (!outcome_.aborted.empty()) return;
     MP_ASSERT(participant.node != nullptr);
