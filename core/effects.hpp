@@ -59,6 +59,13 @@ class Out {
     }
     void disk_sync() { effects_.emplace_back(DiskSyncEffect{}); }
 
+    // Starts a new step for `self`, keeping the effects buffer's capacity: a driver that steps
+    // nodes millions of times reuses one Out instead of allocating a vector per step.
+    void reset(const NodeId& self) {
+        self_ = self;
+        effects_.clear();
+    }
+
     std::vector<Effect>& effects() { return effects_; }
     const std::vector<Effect>& effects() const { return effects_; }
     void clear() { effects_.clear(); }

@@ -21,9 +21,9 @@ void HandlerNode::handle(std::string type, Handler handler) {
 
 void HandlerNode::on_message(Message&& message, Instant now_us, Out& out) {
     if (rpc_.on_reply(message, now_us, out)) return;
-    const std::string type = body_type(message.body);
-    auto it = handlers_.find(type);
+    auto it = handlers_.find(body_type_view(message.body));
     if (it == handlers_.end()) {
+        const std::string type = body_type(message.body);
         if (body_int_or_missing(message.body, "msg_id") >= 0) {
             reply_error(out, message, ErrorCode::kNotSupported,
                         type.empty() ? "body has no string 'type'"
@@ -36,8 +36,9 @@ void HandlerNode::on_message(Message&& message, Instant now_us, Out& out) {
     try {
         it->second(message, now_us, out);
     } catch (const MalformedRequest& error) {
+        // The handler may have moved the body's fields away; the handler's own key names it.
         reply_error(out, message, ErrorCode::kMalformedRequest,
-                    "malformed " + type + ": " + error.what());
+                    "malformed " + it->first + ": " + error.what());
     }
 }
 

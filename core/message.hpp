@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace millpond {
 
@@ -22,13 +23,16 @@ struct Message {
     json body;
 };
 
-// The body's "type", or "" when absent or not a string.
-inline std::string body_type(const json& body) {
+// The body's "type", or "" when absent or not a string. The view lives as long as the body
+// and its "type" field do; every delivered message asks, so it does not copy.
+inline std::string_view body_type_view(const json& body) {
     if (!body.is_object()) return {};
     auto it = body.find("type");
-    if (it == body.end() || !it->is_string()) return {};
-    return it->get<std::string>();
+    if (it == body.end()) return {};
+    const auto* type = it->get_ptr<const json::string_t*>();
+    return type == nullptr ? std::string_view() : std::string_view(*type);
 }
+inline std::string body_type(const json& body) { return std::string(body_type_view(body)); }
 
 // The body's integer field, or -1 when absent or not an integer (ids are never negative).
 inline std::int64_t body_int_or_missing(const json& body, const char* field) {

@@ -6,7 +6,7 @@ namespace millpond {
 
 bool dispatch_message(Node& node, Message&& message, std::uint64_t seed, Instant now_us,
                       Out& out, const InitInfo* restart) {
-    if (body_type(message.body) != "init") {
+    if (body_type_view(message.body) != "init") {
         node.on_message(std::move(message), now_us, out);
         return true;
     }

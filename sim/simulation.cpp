@@ -442,6 +442,8 @@ class Simulation {
     std::uint64_t next_timer_generation_ = 0;
     Hasher fingerprint_;
     RunOutcome outcome_;
+    Out step_out_{NodeId()};  // step_node's effects buffer, reused
+    bool stepping_ = false;
 
     Phase phase_ = Phase::kInit;
     std::int32_t init_pending_ = 0;
@@ -616,14 +618,21 @@ void Simulation::step_node(std::int32_t index, const Input& input) {
     if (!outcome_.aborted.empty()) return;
     MP_ASSERT(participant.node != nullptr);
     MP_ASSERT(!participant.paused);
-    Out out(participant.id);
+    // Steps never nest (effects are applied after the step), so one buffer serves them all.
+    MP_ASSERT(!stepping_);
+    stepping_ = true;
+    Out& out = step_out_;
+    out.reset(participant.id);
     try {
         input(*participant.node, out, local_now_us(participant));
     } catch (const std::exception& error) {
+        stepping_ = false;
         outcome_.aborted = participant.id + " threw out of a step: " + error.what();
         return;
     }
+    stepping_ = false;
     apply_effects(index, out);
+    out.clear();  // moved-from bodies and keys go now, not at the next step
 }
 
 void Simulation::apply_effects(std::int32_t index, Out& out) {
