@@ -13,6 +13,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace millpond::sim {
@@ -21,5 +22,11 @@ namespace millpond::sim {
 // Exit codes: 0 measured (whether or not every target was met), 254 bad arguments, 255 when a
 // case crashed.
 int run_bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// How far a cost curve is from a straight line: the slope over the last interval divided by
+// the slope over the first, for (size, cost) points in increasing size. A line c = a + b*x gives
+// 1 whatever its fixed part a; x log x over 10^4..10^6 about 1.2; x^2 over the same sizes 10.
+// REQUIRES: at least 3 points, sizes strictly increasing.
+double slope_ratio(const std::vector<std::pair<double, double>>& points);
 
 }  // namespace millpond::sim

@@ -1,0 +1,62 @@
+#include "bench.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace millpond::sim {
+namespace {
+
+std::vector<std::pair<double, double>> curve(double (*cost)(double)) {
+    std::vector<std::pair<double, double>> points;
+    for (double size : {1e4, 1e5, 1e6}) points.emplace_back(size, cost(size));
+    return points;
+}
+
+TEST(SlopeRatio, AStraightLineIsOneWhateverItsFixedPart) {
+    EXPECT_NEAR(slope_ratio(curve([](double x) { return 3.0 * x; })), 1.0, 1e-9);
+    EXPECT_NEAR(slope_ratio(curve([](double x) { return 5e6 + 3.0 * x; })), 1.0, 1e-9);
+    EXPECT_NEAR(slope_ratio({{3, 200}, {5, 300}, {9, 500}, {25, 1300}}), 1.0, 1e-9);
+}
+
+TEST(SlopeRatio, SeparatesXLogXFromXSquared) {
+    const double x_log_x = slope_ratio(curve([](double x) { return x * std::log(x); }));
+    EXPECT_GT(x_log_x, 1.1);
+    EXPECT_LT(x_log_x, 1.5);
+    EXPECT_NEAR(slope_ratio(curve([](double x) { return x * x; })), 10.0, 1e-6);
+}
+
+TEST(SlopeRatio, ASublinearCurveIsBelowOne) {
+    EXPECT_LT(slope_ratio(curve([](double x) { return std::sqrt(x); })), 1.0);
+}
+
+// One real case end to end: the JSON has the measured figures and the targets (their values
+// are timings and are not asserted).
+TEST(BenchCommand, OneCaseWritesItsFiguresAndTargets) {
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_bench_command({"--case", "memory", "--repeat", "1", "--json"}, out, err), 0)
+        << err.str();
+    const auto report = nlohmann::json::parse(out.str());
+    ASSERT_EQ(report["cases"].size(), 1u);
+    const auto& result = report["cases"][0]["result"];
+    EXPECT_EQ(result["valid"], true);
+    EXPECT_GT(result["messages_delivered"].get<double>(), 40'000);
+    EXPECT_GT(result["ops"].get<double>(), 19'000);
+    EXPECT_GT(result["simulate_s"].get<double>(), 0);
+    EXPECT_GT(result["peak_mb"].get<double>(), 0);
+    EXPECT_TRUE(report.contains("allocator"));
+    EXPECT_FALSE(report["targets"].empty());
+}
+
+TEST(BenchCommand, AnUnknownCaseIsABadArgument) {
+    std::ostringstream out;
+    std::ostringstream err;
+    EXPECT_EQ(run_bench_command({"--case", "no such case"}, out, err), 254);
+    EXPECT_NE(err.str().find("--case matches no case"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace millpond::sim
