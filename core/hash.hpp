@@ -2,7 +2,9 @@
 // Stable hashing: the same bytes give the same value on every platform and every run.
 // Used wherever a hash reaches routing, ordering or output (std::hash never does).
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace millpond {
@@ -32,13 +34,26 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
 class Hasher {
   public:
     void add(std::uint64_t value) { state_ = mix64(state_ ^ (value + 0x9e3779b97f4a7c15ULL)); }
+    // Every key and string of every message body comes through here, so strings go in eight
+    // bytes at a time (as little-endian words: the same value on every platform); the last,
+    // partial word carries the length in its top byte. One mix for a key like "type".
     void add(std::string_view bytes) {
-        add(static_cast<std::uint64_t>(bytes.size()));
-        add(fnv1a64(bytes));
+        const std::size_t size = bytes.size();
+        std::size_t at = 0;
+        for (; at + 8 <= size; at += 8) add(load_le(bytes.data() + at, 8));
+        add(load_le(bytes.data() + at, size - at) ^ (static_cast<std::uint64_t>(size) << 56));
     }
     std::uint64_t value() const { return state_; }
 
   private:
+    // `count` (at most 8) bytes as a little-endian integer.
+    static std::uint64_t load_le(const char* bytes, std::size_t count) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes, count);
+        if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+        return word;
+    }
+
     std::uint64_t state_ = 0x6d696c6c706f6e64ULL;  // "millpond"
 };
 
