@@ -486,8 +486,8 @@ json targets_of(const json& cases) {
 std::string render(const json& report) {
     std::ostringstream out;
     out << "| case | nodes | ops | msgs delivered | simulate ms | check ms | total ms | CPU ms | "
-           "msgs/s | sim s / wall s | checked ops/s | ns/op | peak MB |\n";
-    out << "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+           "runs/s | msgs/s | sim s / wall s | checked ops/s | ns/op | peak MB |\n";
+    out << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     auto cell = [](const json& r, const char* key, int digits) -> std::string {
         auto it = r.find(key);
         if (it == r.end() || !it->is_number()) return "";
@@ -497,7 +497,7 @@ std::string render(const json& report) {
         if (c["group"] == "sweep") continue;
         out << "| " << c["name"].get<std::string>() << " | " << c["nodes"].get<int>() << " | ";
         if (!c.contains("result")) {
-            out << "failed: " << c.value("problem", std::string()) << " ||||||||||||\n";
+            out << "failed: " << c.value("problem", std::string()) << " |||||||||||||\n";
             continue;
         }
         const json& r = c["result"];
@@ -506,8 +506,9 @@ std::string render(const json& report) {
                                          : "(" + fixed(number(r, "generate_s") * 1000, 0) + ")")
             << " | " << fixed(number(r, "check_s") * 1000, 1) << " | "
             << fixed(number(r, "total_s") * 1000, 1) << " | "
-            << fixed(number(r, "total_cpu_s") * 1000, 1) << " | "
-            << (r.contains("messages_per_s") ? si(number(r, "messages_per_s")) : "") << " | "
+            << fixed(number(r, "total_cpu_s") * 1000, 1) << " | " << cell(r, "runs_per_s", 1)
+            << " | " << (r.contains("messages_per_s") ? si(number(r, "messages_per_s")) : "")
+            << " | "
             << cell(r, "simulated_s_per_wall_s", 0) << " | "
             << (r.contains("checked_ops_per_s") ? si(number(r, "checked_ops_per_s")) : "")
             << " | " << cell(r, "ns_per_op", 0) << " | "
