@@ -16,12 +16,14 @@ SendRequest parse_send(const json& body) {
 std::map<std::string, Offset> parse_offsets(const json& body) {
     const json& offsets = require_object(body, "offsets");
     std::map<std::string, Offset> result;
-    for (const auto& [key, value] : offsets.items()) {
+    // A JSON object iterates in the map's own key order, so each key goes in at the end with
+    // no search (a poll carries the client's every key).
+    for (const auto& [key, value] : offsets.get_ref<const json::object_t&>()) {
         if (!value.is_number_integer())
             throw MalformedRequest("offset of key '" + key + "' must be an integer");
         const Offset offset = value.get<Offset>();
         if (offset < 0) throw MalformedRequest("offset of key '" + key + "' must not be negative");
-        result.emplace(key, offset);
+        result.emplace_hint(result.end(), key, offset);
     }
     MP_ASSERT_EQ(result.size(), offsets.size());
     return result;
@@ -43,23 +45,32 @@ std::vector<std::string> parse_keys(const json& body) {
 
 json send_ok_body(Offset offset) {
     MP_ASSERT_GE(offset, 0);
-    // Built field by field: nlohmann's initializer-list form allocates a temporary array per
-    // field, and every send pays for this body.
-    json body = json::object();
+    // Built field by field: nlohmann's initializer-list form (json::object() too) allocates a
+    // temporary array per field, and every send pays for this body.
+    json body(json::value_t::object);
     body.emplace("type", "send_ok");
     body.emplace("offset", offset);
     return body;
 }
 
-json commit_offsets_ok_body() { return {{"type", "commit_offsets_ok"}}; }
+json commit_offsets_ok_body() {
+    json body(json::value_t::object);
+    body.emplace("type", "commit_offsets_ok");
+    return body;
+}
 
 json list_committed_offsets_ok_body(const std::map<std::string, Offset>& offsets) {
-    json object = json::object();
+    json::object_t object;
+    // Same key order as the JSON object: each key goes in at the end with no search.
     for (const auto& [key, offset] : offsets) {
         MP_ASSERT_GE(offset, 0);
-        object[key] = offset;
+        object.emplace_hint(object.end(), key, offset);
     }
-    return {{"type", "list_committed_offsets_ok"}, {"offsets", std::move(object)}};
+    MP_ASSERT_EQ(object.size(), offsets.size());
+    json body(json::value_t::object);
+    body.emplace("type", "list_committed_offsets_ok");
+    body.emplace("offsets", std::move(object));
+    return body;
 }
 
 std::size_t PollReplyBuilder::room() const {
@@ -70,34 +81,38 @@ std::size_t PollReplyBuilder::room() const {
 void PollReplyBuilder::add(const std::string& key, Offset offset,
                            const std::vector<const json*>& run) {
     MP_ASSERT_LE(run.size(), room());
-    MP_ASSERT(!msgs_.contains(key));
     if (run.empty()) return;
-    json pairs = json::array();
-    pairs.get_ref<json::array_t&>().reserve(run.size());
+    // Built as plain arrays and moved in: json::array() goes through nlohmann's
+    // initializer-list constructor, and every polled message pays for one pair.
+    json::array_t pairs;
+    pairs.reserve(run.size());
     for (const json* msg : run) {
-        json pair = json::array();
-        auto& items = pair.get_ref<json::array_t&>();
-        items.reserve(2);
-        items.emplace_back(offset++);
-        items.emplace_back(*msg);
-        pairs.get_ref<json::array_t&>().push_back(std::move(pair));
+        json::array_t pair;
+        pair.reserve(2);
+        pair.emplace_back(offset++);
+        pair.emplace_back(*msg);
+        pairs.emplace_back(std::move(pair));
     }
-    msgs_.emplace(key, std::move(pairs));
+    // Callers add keys in ascending order, so the hint makes this an append.
+    auto& msgs = msgs_.get_ref<json::object_t&>();
+    const std::size_t keys_before = msgs.size();
+    msgs.emplace_hint(msgs.end(), key, std::move(pairs));
+    MP_ASSERT_EQ(msgs.size(), keys_before + 1);  // no key twice
     total_ += run.size();
 }
 
 json PollReplyBuilder::finish() {
     MP_ASSERT(msgs_.is_object());
-    json body = json::object();
+    json body(json::value_t::object);
     body.emplace("type", "poll_ok");
     body.emplace("msgs", std::move(msgs_));
     return body;
 }
 
 Message reply_handle(const Message& request) {
-    json body = json::object();
+    json body(json::value_t::object);
     const std::int64_t msg_id = body_int_or_missing(request.body, "msg_id");
-    if (msg_id >= 0) body["msg_id"] = msg_id;
+    if (msg_id >= 0) body.emplace("msg_id", msg_id);
     MP_ASSERT(body.is_object());
     return Message{request.src, request.dest, std::move(body)};
 }

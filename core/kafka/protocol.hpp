@@ -48,13 +48,14 @@ class PollReplyBuilder {
   public:
     // How many more messages key may take: min(per-key cap, what is left of the total).
     std::size_t room() const;
-    // REQUIRES: run.size() <= room(); the run is the log's messages from `offset` on, in order.
+    // REQUIRES: run.size() <= room(); the run is the log's messages from `offset` on, in order;
+    // no key is added twice with a non-empty run. Keys added in ascending order cost no search.
     void add(const std::string& key, Offset offset, const std::vector<const json*>& run);
     // {"type":"poll_ok","msgs":{...}}
     json finish();
 
   private:
-    json msgs_ = json::object();
+    json msgs_ = json(json::value_t::object);
     std::size_t total_ = 0;
 };
 
