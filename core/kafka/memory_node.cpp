@@ -26,7 +26,7 @@ void MemoryNode::on_poll(Message& request, Out& out) {
     const std::map<std::string, Offset> offsets = parse_offsets(request.body);
     PollReplyBuilder builder;
     for (const auto& [key, offset] : offsets) {
-        std::vector<const json*> run = store_.read(key, offset, builder.room());
+        std::span<const json> run = store_.read(key, offset, builder.room());
         MP_ASSERT_LE(static_cast<Offset>(run.size()),
                      std::max<Offset>(0, store_.end(key) - offset));
         builder.add(key, offset, run);

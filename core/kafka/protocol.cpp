@@ -7,6 +7,29 @@
 
 namespace millpond::kafka {
 
+namespace {
+
+const json& message_of(const json* msg) { return *msg; }
+const json& message_of(const json& msg) { return msg; }
+
+template <typename Run>
+json::array_t offset_pairs_of(Offset offset, const Run& run) {
+    MP_ASSERT_GE(offset, 0);
+    json::array_t pairs;
+    pairs.reserve(run.size());
+    for (const auto& msg : run) {
+        json::array_t pair;
+        pair.reserve(2);
+        pair.emplace_back(offset++);
+        pair.emplace_back(message_of(msg));
+        pairs.emplace_back(std::move(pair));
+    }
+    MP_ASSERT_EQ(pairs.size(), run.size());
+    return pairs;
+}
+
+}  // namespace
+
 SendRequest parse_send(const json& body) {
     SendRequest request{require_string(body, "key"), require_field(body, "msg")};
     MP_ASSERT(body.is_object());
@@ -73,6 +96,14 @@ json list_committed_offsets_ok_body(const std::map<std::string, Offset>& offsets
     return body;
 }
 
+json::array_t offset_pairs(Offset offset, std::span<const json> run) {
+    return offset_pairs_of(offset, run);
+}
+
+json::array_t offset_pairs(Offset offset, const std::vector<const json*>& run) {
+    return offset_pairs_of(offset, run);
+}
+
 std::size_t PollReplyBuilder::room() const {
     MP_ASSERT_LE(total_, kPollMessagesMax);
     return std::min(kPollMessagesPerKeyMax, kPollMessagesMax - total_);
@@ -81,24 +112,22 @@ std::size_t PollReplyBuilder::room() const {
 void PollReplyBuilder::add(const std::string& key, Offset offset,
                            const std::vector<const json*>& run) {
     MP_ASSERT_LE(run.size(), room());
-    if (run.empty()) return;
-    // Built as plain arrays and moved in: json::array() goes through nlohmann's
-    // initializer-list constructor, and every polled message pays for one pair.
-    json::array_t pairs;
-    pairs.reserve(run.size());
-    for (const json* msg : run) {
-        json::array_t pair;
-        pair.reserve(2);
-        pair.emplace_back(offset++);
-        pair.emplace_back(*msg);
-        pairs.emplace_back(std::move(pair));
-    }
+    if (!run.empty()) add_pairs(key, offset_pairs(offset, run));
+}
+
+void PollReplyBuilder::add(const std::string& key, Offset offset, std::span<const json> run) {
+    MP_ASSERT_LE(run.size(), room());
+    if (!run.empty()) add_pairs(key, offset_pairs(offset, run));
+}
+
+void PollReplyBuilder::add_pairs(const std::string& key, json::array_t pairs) {
+    const std::size_t count = pairs.size();
     // Callers add keys in ascending order, so the hint makes this an append.
     auto& msgs = msgs_.get_ref<json::object_t&>();
     const std::size_t keys_before = msgs.size();
     msgs.emplace_hint(msgs.end(), key, std::move(pairs));
     MP_ASSERT_EQ(msgs.size(), keys_before + 1);  // no key twice
-    total_ += run.size();
+    total_ += count;
 }
 
 json PollReplyBuilder::finish() {

@@ -14,9 +14,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "../hash.hpp"
 #include "../message.hpp"
 
 namespace millpond::kafka {
@@ -25,6 +28,14 @@ using Offset = std::int64_t;
 
 inline constexpr std::size_t kPollMessagesPerKeyMax = 32;
 inline constexpr std::size_t kPollMessagesMax = 4096;
+
+// Hashes a key for the per-key tables a node only looks up (never iterates, so their order
+// cannot reach a message): fnv1a64, stable everywhere, and the owner design needs it anyway.
+// A search of a std::map keyed by string paid about ten string compares per key per message.
+struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept { return fnv1a64(key); }
+};
 
 struct SendRequest {
     std::string key;
@@ -42,6 +53,13 @@ json send_ok_body(Offset offset);
 json commit_offsets_ok_body();
 json list_committed_offsets_ok_body(const std::map<std::string, Offset>& offsets);
 
+// [[offset, msg], ...] for a run of messages that starts at `offset`: a poll_ok's per-key list,
+// also what the owner design's forwards carry. Built as plain arrays and moved into place
+// (json::array() goes through nlohmann's initializer-list constructor, and every polled
+// message pays for one pair).
+json::array_t offset_pairs(Offset offset, std::span<const json> run);
+json::array_t offset_pairs(Offset offset, const std::vector<const json*>& run);
+
 // Builds a poll_ok's "msgs" object under the caps. A key is added only with a non-empty run,
 // because an empty list makes Maelstrom's checker crash (spec §3.5, lost-write).
 class PollReplyBuilder {
@@ -51,10 +69,13 @@ class PollReplyBuilder {
     // REQUIRES: run.size() <= room(); the run is the log's messages from `offset` on, in order;
     // no key is added twice with a non-empty run. Keys added in ascending order cost no search.
     void add(const std::string& key, Offset offset, const std::vector<const json*>& run);
+    void add(const std::string& key, Offset offset, std::span<const json> run);
     // {"type":"poll_ok","msgs":{...}}
     json finish();
 
   private:
+    void add_pairs(const std::string& key, json::array_t pairs);
+
     json msgs_ = json(json::value_t::object);
     std::size_t total_ = 0;
 };
