@@ -69,18 +69,21 @@ class KafkaClient final : public WorkloadClient {
             send_msg_ = mop.items()[2];
             awaiting_ = Awaiting::kSendOk;
             // Field by field: the initializer-list form allocates a temporary array per field.
-            json body = json::object();
+            json body(json::value_t::object);
             body.emplace("type", "send");
             body.emplace("key", send_key_);
             body.emplace("msg", edn::to_json(send_msg_));
             context.call(std::move(body));
         } else if (op.f == "poll") {
             MP_ASSERT(only_mop(op.value).items()[0].is_keyword("poll"));
-            // The whole local offsets map, {} before any assign.
-            json offsets = json::object();
-            for (const auto& [key, offset] : offsets_) offsets.emplace(key, offset);
+            // The whole local offsets map, {} before any assign. Both maps order keys alike, so
+            // each goes in at the end with no search.
+            json::object_t offsets;
+            for (const auto& [key, offset] : offsets_)
+                offsets.emplace_hint(offsets.end(), key, offset);
+            MP_ASSERT_EQ(offsets.size(), offsets_.size());
             awaiting_ = Awaiting::kPollOk;
-            json body = json::object();
+            json body(json::value_t::object);
             body.emplace("type", "poll");
             body.emplace("offsets", std::move(offsets));
             context.call(std::move(body));
@@ -168,45 +171,57 @@ class KafkaClient final : public WorkloadClient {
         if (!msgs.is_object())
             return context.complete_with_schema_violation("poll_ok msgs is not an object: " +
                                                           msgs.dump());
-        // Validate the whole reply before acting on any of it, as defrpc does.
+        // Validate the whole reply before acting on any of it, as defrpc does. The EDN value
+        // is built straight from the JSON, each vector reserved at its final size.
+        const json::object_t& keys = msgs.get_ref<const json::object_t&>();
         edn::Entries polled;
-        std::map<std::string, std::int64_t, std::less<>> next_offsets;
-        json commit = json::object();
-        for (auto it = msgs.begin(); it != msgs.end(); ++it) {
-            if (!it.value().is_array())
-                return context.complete_with_schema_violation(
-                    "poll_ok msgs for key " + it.key() + " is not an array: " + it.value().dump());
+        polled.reserve(keys.size());
+        std::vector<std::int64_t> next_offsets;  // per key of msgs, in its order
+        next_offsets.reserve(keys.size());
+        json::object_t commit;
+        for (const auto& [key, run] : keys) {
+            if (!run.is_array())
+                return context.complete_with_schema_violation("poll_ok msgs for key " + key +
+                                                              " is not an array: " + run.dump());
             edn::Items pairs;
+            pairs.reserve(run.size());
             std::int64_t highest = -1;
             std::int64_t committed = 0;  // txn-offsets starts each key's max at 0
-            for (const json& pair : it.value()) {
+            for (const json& pair : run.get_ref<const json::array_t&>()) {
                 std::int64_t offset = 0;
                 if (!pair.is_array() || pair.size() != 2 || !read_offset(pair[0], &offset))
                     return context.complete_with_schema_violation(
-                        "poll_ok msgs for key " + it.key() +
+                        "poll_ok msgs for key " + key +
                         " holds something other than an [offset, msg] pair: " + pair.dump());
-                pairs.push_back(
-                    edn::Value::vector({edn::Value(offset), edn::from_json(pair[1], false)}));
+                edn::Items offset_msg;
+                offset_msg.reserve(2);
+                offset_msg.emplace_back(offset);
+                offset_msg.push_back(edn::from_json(pair[1], false));
+                pairs.push_back(edn::Value::vector(std::move(offset_msg)));
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
             // The next offset to read: one past the highest returned; 0 for an empty list.
-            next_offsets[it.key()] =
-                highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1;
-            if (!pairs.empty()) commit[it.key()] = committed;
-            polled.emplace_back(edn::Value(it.key()), edn::Value::vector(std::move(pairs)));
+            next_offsets.push_back(
+                highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1);
+            // msgs is in key order: appended.
+            if (!pairs.empty()) commit.emplace_hint(commit.end(), key, committed);
+            polled.emplace_back(edn::Value(key), edn::Value::vector(std::move(pairs)));
         }
+        MP_ASSERT_EQ(next_offsets.size(), keys.size());
         // merge-with max: local offsets never move back, and keys that were never assigned
         // but came back anyway are added.
-        for (const auto& [key, offset] : next_offsets) {
-            auto [slot, inserted] = offsets_.emplace(key, offset);
+        auto next_offset = next_offsets.begin();
+        for (const auto& [key, run] : keys) {
+            const std::int64_t offset = *next_offset++;
+            auto [slot, inserted] = offsets_.try_emplace(key, offset);
             if (!inserted) slot->second = std::max(slot->second, offset);
         }
         polled_ = single_mop({edn::Value::keyword("poll"), edn::Value::map(std::move(polled))});
         if (commit.empty()) return context.complete(history::OpType::kOk, polled_);
         // The poll is ok only once its highest offsets are committed.
         awaiting_ = Awaiting::kCommitOk;
-        json request = json::object();
+        json request(json::value_t::object);
         request.emplace("type", "commit_offsets");
         request.emplace("offsets", std::move(commit));
         context.call(std::move(request));
