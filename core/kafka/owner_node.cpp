@@ -286,12 +286,13 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
 void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     auto op = std::make_shared<PollOp>();
     op->handle = reply_handle(request);
-    op->offsets = parse_offsets(request.body);
+    op->offsets = take_offsets(request.body);
     // One forward per owner, carrying only the keys this node can answer neither from its
     // cache nor from a fresh "the log ends before that" from the owner. By owner position,
     // which orders the forwards as the owners' ids do; keys go in ascending, so appended.
     std::map<std::size_t, json::object_t> forwards;
-    for (const auto& [key, offset] : op->offsets) {
+    for (const auto& [key, offset_value] : op->offsets) {
+        const Offset offset = offset_value.get<Offset>();
         const std::size_t owner_at = owner_index(key);
         if (owner_at == self_index_) continue;
         if (auto it = replicas_.find(key); it != replicas_.end()) {
@@ -339,12 +340,13 @@ void OwnerNode::learn_poll(const json& response, Instant now_us, Out& out) {
 }
 
 void OwnerNode::on_owner_poll(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
+    const json::object_t& offsets = require_offsets(request.body);
     // Per key: the run from the asked offset, the log's end, and the committed offset (which
     // the client commits past next; knowing it lets the forwarder skip a commit that is
     // already covered, and answer a list soon after without asking).
     json::object_t keys;
-    for (const auto& [key, offset] : offsets) {
+    for (const auto& [key, offset_value] : offsets) {
+        const Offset offset = offset_value.get<Offset>();
         require_owned(key);
         json committed = nullptr;
         if (auto value = store_.committed(key)) committed = *value;
@@ -366,7 +368,8 @@ void OwnerNode::finish_poll(PollOp& op, Out& out) {
     MP_ASSERT_EQ(op.forwards_remaining, 0u);
     PollReplyBuilder builder;
     std::vector<const json*> cached;
-    for (const auto& [key, offset] : op.offsets) {
+    for (const auto& [key, offset_value] : op.offsets) {
+        const Offset offset = offset_value.get<Offset>();
         if (owns(key)) {
             builder.add(key, offset, store_.read(key, offset, builder.room()));
         } else {
@@ -381,12 +384,13 @@ void OwnerNode::finish_poll(PollOp& op, Out& out) {
 // commit_offsets
 
 void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
+    const json::object_t& offsets = require_offsets(request.body);
     auto op = std::make_shared<CommitOp>();
     op->handle = reply_handle(request);
     // By owner position, as in on_poll.
     std::map<std::size_t, json::object_t> forwards;
-    for (const auto& [key, offset] : offsets) {
+    for (const auto& [key, offset_value] : offsets) {
+        const Offset offset = offset_value.get<Offset>();
         const std::size_t owner_at = owner_index(key);
         if (owner_at == self_index_) {
             store_.commit(key, offset);
@@ -424,11 +428,12 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
 }
 
 void OwnerNode::on_owner_commit(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
+    const json::object_t& offsets = require_offsets(request.body);
     json::object_t committed;
-    for (const auto& [key, offset] : offsets) {
+    for (const auto& [key, offset_value] : offsets) {
         require_owned(key);
-        committed.emplace_hint(committed.end(), key, store_.commit(key, offset));
+        committed.emplace_hint(committed.end(), key,
+                               store_.commit(key, offset_value.get<Offset>()));
     }
     MP_ASSERT_EQ(committed.size(), offsets.size());
     json body(json::value_t::object);

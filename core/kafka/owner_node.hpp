@@ -116,7 +116,7 @@ class OwnerNode final : public HandlerNode {
     };
     struct PollOp {
         Message handle;
-        std::map<std::string, Offset> offsets;
+        json::object_t offsets;  // the request's, moved (see take_offsets)
         std::size_t forwards_remaining = 0;
     };
     struct CommitOp {

@@ -36,18 +36,31 @@ SendRequest parse_send(const json& body) {
     return request;
 }
 
-std::map<std::string, Offset> parse_offsets(const json& body) {
-    const json& offsets = require_object(body, "offsets");
-    std::map<std::string, Offset> result;
-    // A JSON object iterates in the map's own key order, so each key goes in at the end with
-    // no search (a poll carries the client's every key).
-    for (const auto& [key, value] : offsets.get_ref<const json::object_t&>()) {
+const json::object_t& require_offsets(const json& body) {
+    const auto& offsets = require_object(body, "offsets").get_ref<const json::object_t&>();
+    for (const auto& [key, value] : offsets) {
         if (!value.is_number_integer())
             throw MalformedRequest("offset of key '" + key + "' must be an integer");
-        const Offset offset = value.get<Offset>();
-        if (offset < 0) throw MalformedRequest("offset of key '" + key + "' must not be negative");
-        result.emplace_hint(result.end(), key, offset);
+        if (value.get<Offset>() < 0)
+            throw MalformedRequest("offset of key '" + key + "' must not be negative");
     }
+    return offsets;
+}
+
+json::object_t take_offsets(json& body) {
+    require_offsets(body);
+    auto offsets = body.find("offsets");
+    MP_ASSERT(offsets != body.end() && offsets->is_object());
+    return std::move(offsets->get_ref<json::object_t&>());
+}
+
+std::map<std::string, Offset> parse_offsets(const json& body) {
+    const json::object_t& offsets = require_offsets(body);
+    std::map<std::string, Offset> result;
+    // A JSON object iterates in the map's own key order, so each key goes in at the end with
+    // no search.
+    for (const auto& [key, value] : offsets)
+        result.emplace_hint(result.end(), key, value.get<Offset>());
     MP_ASSERT_EQ(result.size(), offsets.size());
     return result;
 }

@@ -46,6 +46,12 @@ struct SendRequest {
 SendRequest parse_send(const json& body);
 // The "offsets" object: string keys to non-negative integer offsets.
 std::map<std::string, Offset> parse_offsets(const json& body);
+// The same object checked the same way, read in place: every value is then a non-negative
+// integer (value.get<Offset>()). A poll carries every key of its client, so a handler that
+// only walks the offsets need not copy them; take_offsets moves them out of the request for
+// one that answers later.
+const json::object_t& require_offsets(const json& body);
+json::object_t take_offsets(json& body);
 // The "keys" array of strings, deduplicated and sorted.
 std::vector<std::string> parse_keys(const json& body);
 
