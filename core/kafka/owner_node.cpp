@@ -25,11 +25,12 @@ std::string error_text(const json& response) {
     return it != response.end() && it->is_string() ? it->get<std::string>() : "no text";
 }
 
-bool is_ok(const json& response, const char* ok_type) {
+// body_type(response) == type, without copying the type out.
+bool type_is(const json& response, const char* type) {
     if (!response.is_object()) return false;
-    auto type = response.find("type");
-    return type != response.end() && type->is_string() &&
-           type->get_ref<const std::string&>() == ok_type;
+    auto found = response.find("type");
+    return found != response.end() && found->is_string() &&
+           found->get_ref<const std::string&>() == type;
 }
 
 // The field of a reply, or nullptr: find, where operator[] would insert a missing field.
@@ -187,7 +188,7 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
         [this, handle = reply_handle(request), key = std::move(send.key),
          msg = std::move(send.msg)](json&& response, Instant reply_now_us, Out& reply_out) {
             const json* offset_field =
-                is_ok(response, kForwardSendOk) ? reply_field(response, "offset") : nullptr;
+                type_is(response, kForwardSendOk) ? reply_field(response, "offset") : nullptr;
             if (offset_field != nullptr && offset_field->is_number_integer()) {
                 const Offset offset = offset_field->get<Offset>();
                 Replica& replica = replica_of(key);
@@ -271,9 +272,9 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
     rpc(out, owner_id, std::move(body), now_us, kIdempotentForwardTimeoutUs,
         [this, owner_id, again = std::move(again), attempts_left, done = std::move(done)](
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
-            const bool timed_out = body_type(response) == "error" &&
-                                   body_int_or_missing(response, "code") ==
-                                       static_cast<std::int64_t>(ErrorCode::kTimeout);
+            const bool timed_out =
+                type_is(response, "error") && body_int_or_missing(response, "code") ==
+                                                  static_cast<std::int64_t>(ErrorCode::kTimeout);
             if (timed_out && attempts_left > 1) {
                 forward_idempotent(reply_out, owner_id, std::move(again), reply_now_us,
                                    attempts_left - 1, std::move(done));
@@ -314,7 +315,7 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
         forward_idempotent(out, owners_[owner_at], std::move(body), now_us, 1,
                            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
                                // On failure the poll answers from the cache: stale, never wrong.
-                               if (is_ok(response, kForwardPollOk))
+                               if (type_is(response, kForwardPollOk))
                                    learn_poll(response, reply_now_us, reply_out);
                                MP_ASSERT_GT(op->forwards_remaining, 0u);
                                if (--op->forwards_remaining == 0) finish_poll(*op, reply_out);
@@ -411,7 +412,7 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
         forward_idempotent(
             out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
             [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                const json* committed = is_ok(response, kForwardCommitOk)
+                const json* committed = type_is(response, kForwardCommitOk)
                                             ? reply_field(response, "committed")
                                             : nullptr;
                 if (committed != nullptr && committed->is_object()) {
@@ -479,8 +480,9 @@ void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out&
         forward_idempotent(
             out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
             [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                const json* committed =
-                    is_ok(response, kForwardListOk) ? reply_field(response, "committed") : nullptr;
+                const json* committed = type_is(response, kForwardListOk)
+                                            ? reply_field(response, "committed")
+                                            : nullptr;
                 if (committed != nullptr && committed->is_object()) {
                     for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
                         learn_committed(key, offset, reply_now_us);
