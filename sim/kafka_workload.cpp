@@ -30,7 +30,10 @@ std::optional<std::int64_t> parse_key(const std::string& text) {
 }
 
 edn::Value single_mop(edn::Items mop) {
-    return edn::Value::vector({edn::Value::vector(std::move(mop))});
+    edn::Items txn;
+    txn.reserve(1);
+    txn.push_back(edn::Value::vector(std::move(mop)));
+    return edn::Value::vector(std::move(txn));
 }
 
 // Maelstrom's `Int` (spec §1.3): an integral JSON number; 1.0 is rejected. Offsets beyond a
@@ -48,7 +51,11 @@ bool read_offset(const json& value, std::int64_t* offset) {
 // The reply's type, then its closed schema (defrpc, spec §1.3). "" when it conforms.
 std::string reply_problem(const json& body, const char* type,
                           std::initializer_list<const char*> fields) {
-    if (body_type(body) != type)
+    // body_type() would copy the type out for one comparison per reply.
+    const auto found = body.is_object() ? body.find("type") : body.end();
+    const bool typed =
+        found != body.end() && found->is_string() && found->get_ref<const std::string&>() == type;
+    if (!typed)
         return std::string("expected a ") + type + " reply, got type " +
                (body.is_object() ? body.value("type", json()).dump() : body.dump());
     return check_closed_schema(body, fields);
@@ -65,22 +72,25 @@ class KafkaClient final : public WorkloadClient {
             MP_ASSERT_EQ(mop.size(), 3u);
             MP_ASSERT(mop.items()[0].is_keyword("send"));
             MP_ASSERT(mop.items()[1].is_string());
-            send_key_ = mop.items()[1].as_string();
-            send_msg_ = mop.items()[2];
+            send_mop_ = mop;
             awaiting_ = Awaiting::kSendOk;
             // Field by field: the initializer-list form allocates a temporary array per field.
-            json body = json::object();
+            json body(json::value_t::object);
             body.emplace("type", "send");
-            body.emplace("key", send_key_);
-            body.emplace("msg", edn::to_json(send_msg_));
+            body.emplace("key", mop.items()[1].as_string());
+            body.emplace("msg", edn::to_json(mop.items()[2]));
             context.call(std::move(body));
         } else if (op.f == "poll") {
-            MP_ASSERT(only_mop(op.value).items()[0].is_keyword("poll"));
-            // The whole local offsets map, {} before any assign.
-            json offsets = json::object();
-            for (const auto& [key, offset] : offsets_) offsets.emplace(key, offset);
+            poll_keyword_ = only_mop(op.value).items()[0];
+            MP_ASSERT(poll_keyword_.is_keyword("poll"));
+            // The whole local offsets map, {} before any assign. Both maps order keys alike, so
+            // each goes in at the end with no search.
+            json::object_t offsets;
+            for (const auto& [key, offset] : offsets_)
+                offsets.emplace_hint(offsets.end(), key, offset);
+            MP_ASSERT_EQ(offsets.size(), offsets_.size());
             awaiting_ = Awaiting::kPollOk;
-            json body = json::object();
+            json body(json::value_t::object);
             body.emplace("type", "poll");
             body.emplace("offsets", std::move(offsets));
             context.call(std::move(body));
@@ -155,10 +165,19 @@ class KafkaClient final : public WorkloadClient {
         if (!read_offset(body["offset"], &offset))
             return context.complete_with_schema_violation("send_ok offset is not an integer: " +
                                                           body["offset"].dump());
-        // The message recorded is the one the client sent, not anything from the reply.
-        context.complete(history::OpType::kOk,
-                         single_mop({edn::Value::keyword("send"), edn::Value(send_key_),
-                                     edn::Value::vector({edn::Value(offset), send_msg_})}));
+        // The message recorded is the one the client sent, not anything from the reply. The
+        // invocation's values are shared, not built again (edn values copy on write).
+        const edn::Items& sent = send_mop_.items();
+        edn::Items offset_msg;
+        offset_msg.reserve(2);
+        offset_msg.emplace_back(offset);
+        offset_msg.push_back(sent[2]);
+        edn::Items mop;
+        mop.reserve(3);
+        mop.push_back(sent[0]);  // :send
+        mop.push_back(sent[1]);  // the key
+        mop.push_back(edn::Value::vector(std::move(offset_msg)));
+        context.complete(history::OpType::kOk, single_mop(std::move(mop)));
     }
 
     void on_poll_ok(const json& body, OpContext& context) {
@@ -168,45 +187,61 @@ class KafkaClient final : public WorkloadClient {
         if (!msgs.is_object())
             return context.complete_with_schema_violation("poll_ok msgs is not an object: " +
                                                           msgs.dump());
-        // Validate the whole reply before acting on any of it, as defrpc does.
+        // Validate the whole reply before acting on any of it, as defrpc does. The EDN value
+        // is built straight from the JSON, each vector reserved at its final size.
+        const json::object_t& keys = msgs.get_ref<const json::object_t&>();
         edn::Entries polled;
-        std::map<std::string, std::int64_t, std::less<>> next_offsets;
-        json commit = json::object();
-        for (auto it = msgs.begin(); it != msgs.end(); ++it) {
-            if (!it.value().is_array())
-                return context.complete_with_schema_violation(
-                    "poll_ok msgs for key " + it.key() + " is not an array: " + it.value().dump());
+        polled.reserve(keys.size());
+        std::vector<std::int64_t> next_offsets;  // per key of msgs, in its order
+        next_offsets.reserve(keys.size());
+        json::object_t commit;
+        for (const auto& [key, run] : keys) {
+            if (!run.is_array())
+                return context.complete_with_schema_violation("poll_ok msgs for key " + key +
+                                                              " is not an array: " + run.dump());
             edn::Items pairs;
+            pairs.reserve(run.size());
             std::int64_t highest = -1;
             std::int64_t committed = 0;  // txn-offsets starts each key's max at 0
-            for (const json& pair : it.value()) {
+            for (const json& pair : run.get_ref<const json::array_t&>()) {
                 std::int64_t offset = 0;
                 if (!pair.is_array() || pair.size() != 2 || !read_offset(pair[0], &offset))
                     return context.complete_with_schema_violation(
-                        "poll_ok msgs for key " + it.key() +
+                        "poll_ok msgs for key " + key +
                         " holds something other than an [offset, msg] pair: " + pair.dump());
-                pairs.push_back(
-                    edn::Value::vector({edn::Value(offset), edn::from_json(pair[1], false)}));
+                edn::Items offset_msg;
+                offset_msg.reserve(2);
+                offset_msg.emplace_back(offset);
+                offset_msg.push_back(edn::from_json(pair[1], false));
+                pairs.push_back(edn::Value::vector(std::move(offset_msg)));
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
             // The next offset to read: one past the highest returned; 0 for an empty list.
-            next_offsets[it.key()] =
-                highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1;
-            if (!pairs.empty()) commit[it.key()] = committed;
-            polled.emplace_back(edn::Value(it.key()), edn::Value::vector(std::move(pairs)));
+            next_offsets.push_back(
+                highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1);
+            // msgs is in key order: appended.
+            if (!pairs.empty()) commit.emplace_hint(commit.end(), key, committed);
+            polled.emplace_back(edn::Value(key), edn::Value::vector(std::move(pairs)));
         }
+        MP_ASSERT_EQ(next_offsets.size(), keys.size());
         // merge-with max: local offsets never move back, and keys that were never assigned
         // but came back anyway are added.
-        for (const auto& [key, offset] : next_offsets) {
-            auto [slot, inserted] = offsets_.emplace(key, offset);
+        auto next_offset = next_offsets.begin();
+        for (const auto& [key, run] : keys) {
+            const std::int64_t offset = *next_offset++;
+            auto [slot, inserted] = offsets_.try_emplace(key, offset);
             if (!inserted) slot->second = std::max(slot->second, offset);
         }
-        polled_ = single_mop({edn::Value::keyword("poll"), edn::Value::map(std::move(polled))});
+        edn::Items mop;
+        mop.reserve(2);
+        mop.push_back(poll_keyword_);
+        mop.push_back(edn::Value::map(std::move(polled)));
+        polled_ = single_mop(std::move(mop));
         if (commit.empty()) return context.complete(history::OpType::kOk, polled_);
         // The poll is ok only once its highest offsets are committed.
         awaiting_ = Awaiting::kCommitOk;
-        json request = json::object();
+        json request(json::value_t::object);
         request.emplace("type", "commit_offsets");
         request.emplace("offsets", std::move(commit));
         context.call(std::move(request));
@@ -248,8 +283,8 @@ class KafkaClient final : public WorkloadClient {
 
     std::map<std::string, std::int64_t, std::less<>> offsets_;  // key -> next offset to read
     Awaiting awaiting_ = Awaiting::kNothing;
-    std::string send_key_;
-    edn::Value send_msg_;
+    edn::Value send_mop_;      // [:send key msg] of the send in flight
+    edn::Value poll_keyword_;  // :poll of the poll in flight
     edn::Value polled_;        // the ok value of a poll waiting for its commit
     edn::Value assign_value_;  // the keys of the assign in flight
 };

@@ -19,15 +19,16 @@ Offset LogStore::end(const std::string& key) const {
     return it == logs_.end() ? 0 : static_cast<Offset>(it->second.size());
 }
 
-std::vector<const json*> LogStore::read(const std::string& key, Offset offset,
-                                        std::size_t count_max) const {
+std::span<const json> LogStore::read(const std::string& key, Offset offset,
+                                     std::size_t count_max) const {
     MP_ASSERT_GE(offset, 0);
-    std::vector<const json*> run;
     auto it = logs_.find(key);
-    if (it == logs_.end()) return run;
-    const auto size = static_cast<Offset>(it->second.size());
-    const Offset last = std::min(size, offset + static_cast<Offset>(count_max));
-    for (Offset o = offset; o < last; ++o) run.push_back(&it->second[static_cast<std::size_t>(o)]);
+    if (it == logs_.end()) return {};
+    const std::vector<json>& log = it->second;
+    const auto size = static_cast<Offset>(log.size());
+    const Offset first = std::min(size, offset);
+    const std::size_t count = std::min(count_max, static_cast<std::size_t>(size - first));
+    std::span<const json> run(log.data() + first, count);
     MP_ASSERT_LE(run.size(), count_max);
     return run;
 }

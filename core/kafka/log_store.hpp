@@ -4,9 +4,11 @@
 // Invariants: each key's log has dense offsets from 0 and only grows; a key's committed offset
 // only moves forward.
 
-#include <map>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol.hpp"
@@ -19,9 +21,9 @@ class LogStore {
     Offset append(const std::string& key, json msg);
     // The log's length: the next offset to be assigned (0 for an unknown key).
     Offset end(const std::string& key) const;
-    // Up to count_max messages from `offset` on, in order; empty past the end.
-    std::vector<const json*> read(const std::string& key, Offset offset,
-                                  std::size_t count_max) const;
+    // Up to count_max messages from `offset` on, in order; empty past the end. Valid until the
+    // next append to key.
+    std::span<const json> read(const std::string& key, Offset offset, std::size_t count_max) const;
 
     // Raises key's committed offset to `offset` if that is higher; a lower commit is ignored.
     // Returns the committed offset afterwards.
@@ -29,8 +31,9 @@ class LogStore {
     std::optional<Offset> committed(const std::string& key) const;
 
   private:
-    std::map<std::string, std::vector<json>> logs_;
-    std::map<std::string, Offset> committed_;
+    // Only looked up, never iterated (see KeyHash).
+    std::unordered_map<std::string, std::vector<json>, KeyHash, std::equal_to<>> logs_;
+    std::unordered_map<std::string, Offset, KeyHash, std::equal_to<>> committed_;
 };
 
 }  // namespace millpond::kafka

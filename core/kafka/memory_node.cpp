@@ -23,10 +23,10 @@ void MemoryNode::on_send(Message& request, Out& out) {
 }
 
 void MemoryNode::on_poll(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
     PollReplyBuilder builder;
-    for (const auto& [key, offset] : offsets) {
-        std::vector<const json*> run = store_.read(key, offset, builder.room());
+    for (const auto& [key, offset_value] : require_offsets(request.body)) {
+        const Offset offset = offset_value.get<Offset>();
+        std::span<const json> run = store_.read(key, offset, builder.room());
         MP_ASSERT_LE(static_cast<Offset>(run.size()),
                      std::max<Offset>(0, store_.end(key) - offset));
         builder.add(key, offset, run);
@@ -35,8 +35,8 @@ void MemoryNode::on_poll(Message& request, Out& out) {
 }
 
 void MemoryNode::on_commit_offsets(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
-    for (const auto& [key, offset] : offsets) {
+    for (const auto& [key, offset_value] : require_offsets(request.body)) {
+        const Offset offset = offset_value.get<Offset>();
         const Offset committed = store_.commit(key, offset);
         MP_ASSERT_GE(committed, offset);
     }

@@ -15,14 +15,28 @@ constexpr const char* kForwardSend = "kafka_send";
 constexpr const char* kForwardPoll = "kafka_poll";
 constexpr const char* kForwardCommit = "kafka_commit";
 constexpr const char* kForwardList = "kafka_list";
+constexpr const char* kForwardSendOk = "kafka_send_ok";
+constexpr const char* kForwardPollOk = "kafka_poll_ok";
+constexpr const char* kForwardCommitOk = "kafka_commit_ok";
+constexpr const char* kForwardListOk = "kafka_list_ok";
 
 std::string error_text(const json& response) {
     auto it = response.find("text");
     return it != response.end() && it->is_string() ? it->get<std::string>() : "no text";
 }
 
-bool is_ok(const json& response, const char* request_type) {
-    return body_type(response) == std::string(request_type) + "_ok";
+// body_type(response) == type, without copying the type out.
+bool type_is(const json& response, const char* type) {
+    if (!response.is_object()) return false;
+    auto found = response.find("type");
+    return found != response.end() && found->is_string() &&
+           found->get_ref<const std::string&>() == type;
+}
+
+// The field of a reply, or nullptr: find, where operator[] would insert a missing field.
+const json* reply_field(const json& response, const char* field) {
+    auto it = response.find(field);
+    return it == response.end() ? nullptr : &*it;
 }
 
 }  // namespace
@@ -64,15 +78,20 @@ void OwnerNode::on_start(Instant, Out&) {
     owners_.erase(std::unique(owners_.begin(), owners_.end()), owners_.end());
     MP_ASSERT(std::binary_search(owners_.begin(), owners_.end(), id()));
     MP_ASSERT(!owners_.empty());
+    self_index_ = static_cast<std::size_t>(std::lower_bound(owners_.begin(), owners_.end(), id()) -
+                                           owners_.begin());
+    MP_ASSERT_EQ(owners_[self_index_], id());
 }
 
-const NodeId& OwnerNode::owner(const std::string& key) const {
+std::size_t OwnerNode::owner_index(const std::string& key) const {
     MP_ASSERT(!owners_.empty());
-    const std::uint64_t index = fnv1a64(key) % owners_.size();
-    return owners_[index];
+    return static_cast<std::size_t>(fnv1a64(key) % owners_.size());
 }
 
-bool OwnerNode::owns(const std::string& key) const { return owner(key) == id(); }
+const NodeId& OwnerNode::owner(const std::string& key) const { return owners_[owner_index(key)]; }
+
+// owners_ is sorted and unique, so comparing positions is comparing ids.
+bool OwnerNode::owns(const std::string& key) const { return owner_index(key) == self_index_; }
 
 void OwnerNode::require_owned(const std::string& key) const {
     if (!owns(key)) throw MalformedRequest("key '" + key + "' is owned by " + owner(key));
@@ -81,30 +100,35 @@ void OwnerNode::require_owned(const std::string& key) const {
 // ---------------------------------------------------------------------------------------------
 // The cache of keys owned elsewhere
 
-void OwnerNode::learn_msg(const std::string& key, Offset offset, const json& msg, Out& out) {
+OwnerNode::Replica& OwnerNode::replica_of(const std::string& key) {
     MP_ASSERT(!owns(key));
+    return replicas_[key];
+}
+
+void OwnerNode::learn_msg(Replica& replica, const std::string& key, Offset offset, const json& msg,
+                          Out& out) {
     MP_ASSERT_GE(offset, 0);
-    Replica& replica = replicas_[key];
-    auto [it, inserted] = replica.msgs.emplace(offset, msg);
+    auto [it, inserted] = replica.msgs.try_emplace(offset, msg);
     if (!inserted && it->second != msg) {
         // Only an owner that lost its memory (a restart) can say two things about one offset.
         out.log("owner of " + key + " changed offset " + std::to_string(offset) +
                 "; keeping the first value");
     }
-    while (replica.msgs.count(replica.prefix_end) > 0) ++replica.prefix_end;
+    // prefix_end is never in msgs, so only learning it can extend the prefix.
+    if (offset != replica.prefix_end) return;
+    for (; it != replica.msgs.end() && it->first == replica.prefix_end; ++it) ++replica.prefix_end;
+    MP_ASSERT_GT(replica.prefix_end, offset);
 }
 
-void OwnerNode::learn_run(const std::string& key, const json& pairs, Out& out) {
+void OwnerNode::learn_run(Replica& replica, const std::string& key, const json& pairs, Out& out) {
     if (!pairs.is_array()) return;
     for (const auto& pair : pairs) {
         if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer()) continue;
-        learn_msg(key, pair[0].get<Offset>(), pair[1], out);
+        learn_msg(replica, key, pair[0].get<Offset>(), pair[1], out);
     }
 }
 
-void OwnerNode::learn_end(const std::string& key, Offset end, Instant now_us) {
-    MP_ASSERT(!owns(key));
-    Replica& replica = replicas_[key];
+void OwnerNode::learn_end(Replica& replica, Offset end, Instant now_us) {
     replica.end_heard = std::max(replica.end_heard, end);
     replica.end_heard_us = now_us;
     MP_ASSERT_GE(replica.end_heard, end);
@@ -113,7 +137,10 @@ void OwnerNode::learn_end(const std::string& key, Offset end, Instant now_us) {
 // `offset` null means the owner has no committed offset for key (yet).
 void OwnerNode::learn_committed(const std::string& key, const json& offset, Instant now_us) {
     if (owns(key)) return;
-    Replica& replica = replicas_[key];
+    learn_committed(replica_of(key), offset, now_us);
+}
+
+void OwnerNode::learn_committed(Replica& replica, const json& offset, Instant now_us) {
     replica.committed_heard_us = now_us;
     if (!offset.is_number_integer()) return;
     const Offset value = offset.get<Offset>();
@@ -126,19 +153,18 @@ bool OwnerNode::fresh(Instant heard_us, Instant now_us) const {
     return heard_us >= 0 && now_us - heard_us < freshness_window_us_;
 }
 
-std::vector<const json*> OwnerNode::local_run(const std::string& key, Offset offset,
-                                              std::size_t count_max) const {
-    if (owns(key)) return store_.read(key, offset, count_max);
-    std::vector<const json*> run;
+void OwnerNode::cached_run(const std::string& key, Offset offset, std::size_t count_max,
+                           std::vector<const json*>& run) const {
+    MP_ASSERT(!owns(key));
+    run.clear();
     auto it = replicas_.find(key);
-    if (it == replicas_.end()) return run;
+    if (it == replicas_.end()) return;
     for (auto msg = it->second.msgs.find(offset);
          msg != it->second.msgs.end() && msg->first == offset && run.size() < count_max;
          ++msg, ++offset) {
         run.push_back(&msg->second);
     }
     MP_ASSERT_LE(run.size(), count_max);
-    return run;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,25 +172,30 @@ std::vector<const json*> OwnerNode::local_run(const std::string& key, Offset off
 
 void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
     SendRequest send = parse_send(request.body);
-    if (owns(send.key)) {
+    const std::size_t owner_at = owner_index(send.key);
+    if (owner_at == self_index_) {
         reply(out, request, send_ok_body(store_.append(send.key, std::move(send.msg))));
         return;
     }
-    const Offset have = replicas_[send.key].prefix_end;
+    const Offset have = replica_of(send.key).prefix_end;
     // Field by field: the initializer-list form allocates a temporary array per field.
-    json body = json::object();
+    json body(json::value_t::object);
     body.emplace("type", kForwardSend);
     body.emplace("key", send.key);
     body.emplace("msg", send.msg);
     body.emplace("have", have);
-    rpc(out, owner(send.key), std::move(body), now_us, kForwardTimeoutUs,
-        [this, handle = reply_handle(request), key = send.key, msg = std::move(send.msg)](
-            json&& response, Instant reply_now_us, Out& reply_out) {
-            if (is_ok(response, kForwardSend) && response["offset"].is_number_integer()) {
-                const Offset offset = response["offset"].get<Offset>();
-                learn_run(key, response["msgs"], reply_out);
-                learn_msg(key, offset, msg, reply_out);
-                learn_end(key, offset + 1, reply_now_us);
+    rpc(out, owners_[owner_at], std::move(body), now_us, kForwardTimeoutUs,
+        [this, handle = reply_handle(request), key = std::move(send.key),
+         msg = std::move(send.msg)](json&& response, Instant reply_now_us, Out& reply_out) {
+            const json* offset_field =
+                type_is(response, kForwardSendOk) ? reply_field(response, "offset") : nullptr;
+            if (offset_field != nullptr && offset_field->is_number_integer()) {
+                const Offset offset = offset_field->get<Offset>();
+                Replica& replica = replica_of(key);
+                if (const json* msgs = reply_field(response, "msgs"))
+                    learn_run(replica, key, *msgs, reply_out);
+                learn_msg(replica, key, offset, msg, reply_out);
+                learn_end(replica, offset + 1, reply_now_us);
                 reply(reply_out, handle, send_ok_body(offset));
                 return;
             }
@@ -186,10 +217,10 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     const MsgId msg_id = body_int_or_missing(request.body, "msg_id");
     AppliedSends& applied = applied_sends_[request.src];
     if (msg_id >= 0) {
-        if (auto it = applied.replies.find(msg_id); it != applied.replies.end()) {
+        if (auto it = applied.sends.find(msg_id); it != applied.sends.end()) {
             out.log("repeated kafka_send " + std::to_string(msg_id) + " from " + request.src +
                     "; answering as before");
-            reply(out, request, it->second);
+            reply(out, request, forwarded_send_reply(it->second));
             return;
         }
         if (msg_id < applied.forgotten_below) {
@@ -205,29 +236,30 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     // and its clients' next polls of this key are served without asking.
     const Offset from = std::clamp(offset - static_cast<Offset>(kPollMessagesPerKeyMax),
                                    std::min(have, offset), offset);
-    json msgs = json::array();
-    Offset o = from;
-    for (const json* msg : store_.read(send.key, from, static_cast<std::size_t>(offset - from))) {
-        json pair = json::array();
-        pair.get_ref<json::array_t&>().reserve(2);
-        pair.push_back(o++);
-        pair.push_back(*msg);
-        msgs.push_back(std::move(pair));
-    }
-    MP_ASSERT_EQ(o, offset);
-    json body = json::object();
-    body.emplace("type", std::string(kForwardSend) + "_ok");
-    body.emplace("offset", offset);
-    body.emplace("msgs", std::move(msgs));
+    AppliedSend applied_send{std::move(send.key), from, offset};
+    json body = forwarded_send_reply(applied_send);
     if (msg_id >= 0) {
-        applied.replies.emplace(msg_id, body);
-        if (applied.replies.size() > kAppliedSendsRememberedMax) {
-            applied.forgotten_below = applied.replies.begin()->first + 1;
-            applied.replies.erase(applied.replies.begin());
+        applied.sends.emplace(msg_id, std::move(applied_send));
+        if (applied.sends.size() > kAppliedSendsRememberedMax) {
+            applied.forgotten_below = applied.sends.begin()->first + 1;
+            applied.sends.erase(applied.sends.begin());
         }
-        MP_ASSERT_LE(applied.replies.size(), kAppliedSendsRememberedMax);
+        MP_ASSERT_LE(applied.sends.size(), kAppliedSendsRememberedMax);
     }
     reply(out, request, std::move(body));
+}
+
+json OwnerNode::forwarded_send_reply(const AppliedSend& send) const {
+    MP_ASSERT_LE(send.from, send.offset);
+    MP_ASSERT_LT(send.offset, store_.end(send.key));
+    const std::span<const json> run =
+        store_.read(send.key, send.from, static_cast<std::size_t>(send.offset - send.from));
+    MP_ASSERT_EQ(static_cast<Offset>(run.size()), send.offset - send.from);
+    json body(json::value_t::object);
+    body.emplace("type", kForwardSendOk);
+    body.emplace("offset", send.offset);
+    body.emplace("msgs", offset_pairs(send.from, run));
+    return body;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,9 +272,9 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
     rpc(out, owner_id, std::move(body), now_us, kIdempotentForwardTimeoutUs,
         [this, owner_id, again = std::move(again), attempts_left, done = std::move(done)](
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
-            const bool timed_out = body_type(response) == "error" &&
-                                   body_int_or_missing(response, "code") ==
-                                       static_cast<std::int64_t>(ErrorCode::kTimeout);
+            const bool timed_out =
+                type_is(response, "error") && body_int_or_missing(response, "code") ==
+                                                  static_cast<std::int64_t>(ErrorCode::kTimeout);
             if (timed_out && attempts_left > 1) {
                 forward_idempotent(reply_out, owner_id, std::move(again), reply_now_us,
                                    attempts_left - 1, std::move(done));
@@ -255,84 +287,97 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
 void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     auto op = std::make_shared<PollOp>();
     op->handle = reply_handle(request);
-    op->offsets = parse_offsets(request.body);
+    op->offsets = take_offsets(request.body);
     // One forward per owner, carrying only the keys this node can answer neither from its
-    // cache nor from a fresh "the log ends before that" from the owner.
-    std::map<NodeId, json> forwards;
-    for (const auto& [key, offset] : op->offsets) {
-        if (owns(key) || !local_run(key, offset, 1).empty()) continue;
-        auto it = replicas_.find(key);
-        if (it != replicas_.end() && offset >= it->second.end_heard &&
-            fresh(it->second.end_heard_us, now_us)) {
-            continue;
+    // cache nor from a fresh "the log ends before that" from the owner. By owner position,
+    // which orders the forwards as the owners' ids do; keys go in ascending, so appended.
+    std::map<std::size_t, json::object_t> forwards;
+    for (const auto& [key, offset_value] : op->offsets) {
+        const Offset offset = offset_value.get<Offset>();
+        const std::size_t owner_at = owner_index(key);
+        if (owner_at == self_index_) continue;
+        if (auto it = replicas_.find(key); it != replicas_.end()) {
+            const Replica& replica = it->second;
+            if (replica.msgs.count(offset) > 0) continue;  // cached
+            if (offset >= replica.end_heard && fresh(replica.end_heard_us, now_us)) continue;
         }
-        forwards[owner(key)][key] = offset;
+        json::object_t& offsets = forwards[owner_at];
+        offsets.emplace_hint(offsets.end(), key, offset);
     }
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
-    for (auto& [owner_id, offsets] : forwards) {
+    for (auto& [owner_at, offsets] : forwards) {
+        json body(json::value_t::object);
+        body.emplace("type", kForwardPoll);
+        body.emplace("offsets", std::move(offsets));
         // One attempt: a poll whose forward fails answers from the cache at once (stale,
         // never wrong) rather than keep its client waiting.
-        forward_idempotent(
-            out, owner_id, {{"type", kForwardPoll}, {"offsets", std::move(offsets)}}, now_us, 1,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                // On failure the poll answers from the cache: stale, never wrong.
-                if (is_ok(response, kForwardPoll)) learn_poll(response, reply_now_us, reply_out);
-                MP_ASSERT_GT(op->forwards_remaining, 0u);
-                if (--op->forwards_remaining == 0) finish_poll(*op, reply_out);
-            });
+        forward_idempotent(out, owners_[owner_at], std::move(body), now_us, 1,
+                           [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+                               // On failure the poll answers from the cache: stale, never wrong.
+                               if (type_is(response, kForwardPollOk))
+                                   learn_poll(response, reply_now_us, reply_out);
+                               MP_ASSERT_GT(op->forwards_remaining, 0u);
+                               if (--op->forwards_remaining == 0) finish_poll(*op, reply_out);
+                           });
     }
     if (forwards.empty()) finish_poll(*op, out);
 }
 
 void OwnerNode::learn_poll(const json& response, Instant now_us, Out& out) {
-    const json& keys = response["keys"];
-    if (!keys.is_object()) return;
-    for (const auto& [key, entry] : keys.items()) {
+    const json* keys = reply_field(response, "keys");
+    if (keys == nullptr || !keys->is_object()) return;
+    for (const auto& [key, entry] : keys->get_ref<const json::object_t&>()) {
         if (owns(key) || !entry.is_object()) continue;
+        Replica& replica = replica_of(key);
         // find, not value(): value() returns a copy of the whole run.
-        if (auto msgs = entry.find("msgs"); msgs != entry.end()) learn_run(key, *msgs, out);
+        if (auto msgs = entry.find("msgs"); msgs != entry.end())
+            learn_run(replica, key, *msgs, out);
         if (auto end = entry.find("end"); end != entry.end() && end->is_number_integer())
-            learn_end(key, end->get<Offset>(), now_us);
+            learn_end(replica, end->get<Offset>(), now_us);
         auto committed = entry.find("committed");
-        learn_committed(key, committed != entry.end() ? *committed : json(), now_us);
+        learn_committed(replica, committed != entry.end() ? *committed : json(), now_us);
     }
 }
 
 void OwnerNode::on_owner_poll(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
+    const json::object_t& offsets = require_offsets(request.body);
     // Per key: the run from the asked offset, the log's end, and the committed offset (which
     // the client commits past next; knowing it lets the forwarder skip a commit that is
     // already covered, and answer a list soon after without asking).
-    json keys = json::object();
-    for (const auto& [key, offset] : offsets) {
+    json::object_t keys;
+    for (const auto& [key, offset_value] : offsets) {
+        const Offset offset = offset_value.get<Offset>();
         require_owned(key);
-        Offset o = offset;
-        json pairs = json::array();
-        for (const json* msg : store_.read(key, offset, kPollMessagesPerKeyMax)) {
-            json pair = json::array();
-            pair.get_ref<json::array_t&>().reserve(2);
-            pair.push_back(o++);
-            pair.push_back(*msg);
-            pairs.push_back(std::move(pair));
-        }
         json committed = nullptr;
         if (auto value = store_.committed(key)) committed = *value;
-        json entry = json::object();
-        entry.emplace("msgs", std::move(pairs));
+        json entry(json::value_t::object);
+        entry.emplace("msgs",
+                      offset_pairs(offset, store_.read(key, offset, kPollMessagesPerKeyMax)));
         entry.emplace("end", store_.end(key));
         entry.emplace("committed", std::move(committed));
-        keys[key] = std::move(entry);
+        keys.emplace_hint(keys.end(), key, std::move(entry));  // ascending: appended
     }
     MP_ASSERT_EQ(keys.size(), offsets.size());
-    reply(out, request, {{"type", std::string(kForwardPoll) + "_ok"}, {"keys", std::move(keys)}});
+    json body(json::value_t::object);
+    body.emplace("type", kForwardPollOk);
+    body.emplace("keys", std::move(keys));
+    reply(out, request, std::move(body));
 }
 
 void OwnerNode::finish_poll(PollOp& op, Out& out) {
     MP_ASSERT_EQ(op.forwards_remaining, 0u);
     PollReplyBuilder builder;
-    for (const auto& [key, offset] : op.offsets)
-        builder.add(key, offset, local_run(key, offset, builder.room()));
+    std::vector<const json*> cached;
+    for (const auto& [key, offset_value] : op.offsets) {
+        const Offset offset = offset_value.get<Offset>();
+        if (owns(key)) {
+            builder.add(key, offset, store_.read(key, offset, builder.room()));
+        } else {
+            cached_run(key, offset, builder.room(), cached);
+            builder.add(key, offset, cached);
+        }
+    }
     reply(out, op.handle, builder.finish());
 }
 
@@ -340,28 +385,38 @@ void OwnerNode::finish_poll(PollOp& op, Out& out) {
 // commit_offsets
 
 void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
+    const json::object_t& offsets = require_offsets(request.body);
     auto op = std::make_shared<CommitOp>();
     op->handle = reply_handle(request);
-    std::map<NodeId, json> forwards;
-    for (const auto& [key, offset] : offsets) {
-        if (owns(key)) {
+    // By owner position, as in on_poll.
+    std::map<std::size_t, json::object_t> forwards;
+    for (const auto& [key, offset_value] : offsets) {
+        const Offset offset = offset_value.get<Offset>();
+        const std::size_t owner_at = owner_index(key);
+        if (owner_at == self_index_) {
             store_.commit(key, offset);
             continue;
         }
         // Not higher than what the owner already told us it had: nothing to do.
-        const Replica& replica = replicas_[key];
+        const Replica& replica = replica_of(key);
         if (replica.committed && *replica.committed >= offset) continue;
-        forwards[owner(key)][key] = offset;
+        json::object_t& forward = forwards[owner_at];
+        forward.emplace_hint(forward.end(), key, offset);
     }
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
-    for (auto& [owner_id, forward] : forwards) {
+    for (auto& [owner_at, forward] : forwards) {
+        json body(json::value_t::object);
+        body.emplace("type", kForwardCommit);
+        body.emplace("offsets", std::move(forward));
         forward_idempotent(
-            out, owner_id, {{"type", kForwardCommit}, {"offsets", std::move(forward)}}, now_us,
-            kIdempotentForwardAttempts, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                if (is_ok(response, kForwardCommit) && response["committed"].is_object()) {
-                    for (const auto& [key, offset] : response["committed"].items())
+            out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
+            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+                const json* committed = type_is(response, kForwardCommitOk)
+                                            ? reply_field(response, "committed")
+                                            : nullptr;
+                if (committed != nullptr && committed->is_object()) {
+                    for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
                         learn_committed(key, offset, reply_now_us);
                 } else {
                     op->failed = true;
@@ -374,15 +429,18 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
 }
 
 void OwnerNode::on_owner_commit(Message& request, Out& out) {
-    const std::map<std::string, Offset> offsets = parse_offsets(request.body);
-    json committed = json::object();
-    for (const auto& [key, offset] : offsets) {
+    const json::object_t& offsets = require_offsets(request.body);
+    json::object_t committed;
+    for (const auto& [key, offset_value] : offsets) {
         require_owned(key);
-        committed[key] = store_.commit(key, offset);
+        committed.emplace_hint(committed.end(), key,
+                               store_.commit(key, offset_value.get<Offset>()));
     }
     MP_ASSERT_EQ(committed.size(), offsets.size());
-    reply(out, request,
-          {{"type", std::string(kForwardCommit) + "_ok"}, {"committed", std::move(committed)}});
+    json body(json::value_t::object);
+    body.emplace("type", kForwardCommitOk);
+    body.emplace("committed", std::move(committed));
+    reply(out, request, std::move(body));
 }
 
 void OwnerNode::finish_commit(CommitOp& op, Out& out) {
@@ -400,26 +458,33 @@ void OwnerNode::finish_commit(CommitOp& op, Out& out) {
 // list_committed_offsets
 
 void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out& out) {
-    const std::vector<std::string> keys = parse_keys(request.body);
     auto op = std::make_shared<ListOp>();
+    op->keys = parse_keys(request.body);
     op->handle = reply_handle(request);
-    op->keys = keys;
     // Keys whose committed offset the owner told us within the window are answered locally.
-    std::map<NodeId, json> forwards;
-    for (const auto& key : keys) {
-        if (owns(key)) continue;
+    // By owner position, as in on_poll.
+    std::map<std::size_t, json::array_t> forwards;
+    for (const auto& key : op->keys) {
+        const std::size_t owner_at = owner_index(key);
+        if (owner_at == self_index_) continue;
         auto it = replicas_.find(key);
         if (it != replicas_.end() && fresh(it->second.committed_heard_us, now_us)) continue;
-        forwards[owner(key)].push_back(key);
+        forwards[owner_at].emplace_back(key);
     }
     op->forwards_remaining = forwards.size();
     MP_ASSERT_LE(forwards.size(), owners_.size());
-    for (auto& [owner_id, forward] : forwards) {
+    for (auto& [owner_at, forward] : forwards) {
+        json body(json::value_t::object);
+        body.emplace("type", kForwardList);
+        body.emplace("keys", std::move(forward));
         forward_idempotent(
-            out, owner_id, {{"type", kForwardList}, {"keys", std::move(forward)}}, now_us,
-            kIdempotentForwardAttempts, [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                if (is_ok(response, kForwardList) && response["committed"].is_object()) {
-                    for (const auto& [key, offset] : response["committed"].items())
+            out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
+            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
+                const json* committed = type_is(response, kForwardListOk)
+                                            ? reply_field(response, "committed")
+                                            : nullptr;
+                if (committed != nullptr && committed->is_object()) {
+                    for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
                         learn_committed(key, offset, reply_now_us);
                 } else {
                     op->failed = true;
@@ -433,15 +498,17 @@ void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out&
 
 void OwnerNode::on_owner_list(Message& request, Out& out) {
     const std::vector<std::string> keys = parse_keys(request.body);
-    json committed = json::object();
-    for (const auto& key : keys) {
+    json::object_t committed;
+    for (const auto& key : keys) {  // sorted and unique: appended
         require_owned(key);
         auto value = store_.committed(key);
-        committed[key] = value ? json(*value) : json(nullptr);
+        committed.emplace_hint(committed.end(), key, value ? json(*value) : json(nullptr));
     }
     MP_ASSERT_EQ(committed.size(), keys.size());
-    reply(out, request,
-          {{"type", std::string(kForwardList) + "_ok"}, {"committed", std::move(committed)}});
+    json body(json::value_t::object);
+    body.emplace("type", kForwardListOk);
+    body.emplace("committed", std::move(committed));
+    reply(out, request, std::move(body));
 }
 
 void OwnerNode::finish_list(ListOp& op, Out& out) {
@@ -459,7 +526,7 @@ void OwnerNode::finish_list(ListOp& op, Out& out) {
         } else if (auto it = replicas_.find(key); it != replicas_.end()) {
             committed = it->second.committed;
         }
-        if (committed && *committed >= 0) offsets.emplace(key, *committed);
+        if (committed && *committed >= 0) offsets.emplace_hint(offsets.end(), key, *committed);
     }
     MP_ASSERT_LE(offsets.size(), op.keys.size());
     reply(out, op.handle, list_committed_offsets_ok_body(offsets));

@@ -69,8 +69,10 @@
 // a partition); W is measured on one node's own clock, so skew cannot make a cache answer
 // staler than W × (1 + drift). Sweeps of 1000 seeds each are valid (README).
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "../handler_node.hpp"
 #include "log_store.hpp"
@@ -114,7 +116,7 @@ class OwnerNode final : public HandlerNode {
     };
     struct PollOp {
         Message handle;
-        std::map<std::string, Offset> offsets;
+        json::object_t offsets;  // the request's, moved (see take_offsets)
         std::size_t forwards_remaining = 0;
     };
     struct CommitOp {
@@ -128,11 +130,19 @@ class OwnerNode final : public HandlerNode {
         std::size_t forwards_remaining = 0;
         bool failed = false;
     };
-    // The forwarded sends one node applied here, by its msg_id, with the reply they got: a
-    // repeat is answered from this instead of appended again. Ids below forgotten_below were
-    // evicted (the lowest go first); a request among them is refused, never applied.
+    // A forwarded send applied here: its key, the offset it got, and where the run of earlier
+    // messages its reply carried began. The log never changes below its end, so this rebuilds
+    // exactly the reply it got (keeping the reply itself copied every forwarded send's body).
+    struct AppliedSend {
+        std::string key;
+        Offset from = 0;
+        Offset offset = 0;
+    };
+    // The forwarded sends one node applied here, by its msg_id: a repeat is answered as before
+    // instead of appended again. Ids below forgotten_below were evicted (the lowest go first);
+    // a request among them is refused, never applied.
     struct AppliedSends {
-        std::map<MsgId, json> replies;
+        std::map<MsgId, AppliedSend> sends;
         MsgId forgotten_below = 0;
     };
 
@@ -150,32 +160,43 @@ class OwnerNode final : public HandlerNode {
     void on_owner_commit(Message& request, Out& out);
     void on_owner_list(Message& request, Out& out);
 
+    // The owner's position in owners_.
+    std::size_t owner_index(const std::string& key) const;
     bool owns(const std::string& key) const;
     const NodeId& owner(const std::string& key) const;
     // Throws MalformedRequest unless this node owns key (a forward reached the wrong node).
     void require_owned(const std::string& key) const;
+    // The reply to a forwarded send, first or repeated.
+    json forwarded_send_reply(const AppliedSend& send) const;
 
-    void learn_msg(const std::string& key, Offset offset, const json& msg, Out& out);
-    void learn_run(const std::string& key, const json& pairs, Out& out);
+    // REQUIRES: key is owned elsewhere.
+    Replica& replica_of(const std::string& key);
+    void learn_msg(Replica& replica, const std::string& key, Offset offset, const json& msg,
+                   Out& out);
+    void learn_run(Replica& replica, const std::string& key, const json& pairs, Out& out);
     void learn_poll(const json& response, Instant now_us, Out& out);
     // rpc() for forwards that only read or raise: a timeout is asked again, up to
     // kIdempotentForwardAttempts in all; `done` sees the first reply or the last timeout.
     void forward_idempotent(Out& out, const NodeId& owner_id, json body, Instant now_us,
                             int attempts_left, Rpc::Callback done);
-    void learn_end(const std::string& key, Offset end, Instant now_us);
+    void learn_end(Replica& replica, Offset end, Instant now_us);
     void learn_committed(const std::string& key, const json& offset, Instant now_us);
+    void learn_committed(Replica& replica, const json& offset, Instant now_us);
     bool fresh(Instant heard_us, Instant now_us) const;
-    // Contiguous messages from offset: from the log for owned keys, else from the replica.
-    std::vector<const json*> local_run(const std::string& key, Offset offset,
-                                       std::size_t count_max) const;
+    // Sets run to the cache's contiguous messages of a key owned elsewhere from `offset` on,
+    // at most count_max (a vector the caller reuses: a poll asks for every key of its client).
+    void cached_run(const std::string& key, Offset offset, std::size_t count_max,
+                    std::vector<const json*>& run) const;
     void finish_poll(PollOp& op, Out& out);
     void finish_commit(CommitOp& op, Out& out);
     void finish_list(ListOp& op, Out& out);
 
     Instant freshness_window_us_;
-    std::vector<NodeId> owners_;               // the node ids, sorted
-    LogStore store_;                           // the keys this node owns
-    std::map<std::string, Replica> replicas_;  // keys owned elsewhere
+    std::vector<NodeId> owners_;  // the node ids, sorted
+    std::size_t self_index_ = 0;  // this node's position in owners_
+    LogStore store_;              // the keys this node owns
+    // Keys owned elsewhere. Only looked up, never iterated (see KeyHash).
+    std::unordered_map<std::string, Replica, KeyHash, std::equal_to<>> replicas_;
     std::map<NodeId, AppliedSends> applied_sends_;  // by forwarding node
 };
 

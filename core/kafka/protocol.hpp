@@ -14,9 +14,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "../hash.hpp"
 #include "../message.hpp"
 
 namespace millpond::kafka {
@@ -25,6 +28,14 @@ using Offset = std::int64_t;
 
 inline constexpr std::size_t kPollMessagesPerKeyMax = 32;
 inline constexpr std::size_t kPollMessagesMax = 4096;
+
+// Hashes a key for the per-key tables a node only looks up (never iterates, so their order
+// cannot reach a message): fnv1a64, stable everywhere, and the owner design needs it anyway.
+// A search of a std::map keyed by string paid about ten string compares per key per message.
+struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept { return fnv1a64(key); }
+};
 
 struct SendRequest {
     std::string key;
@@ -35,6 +46,12 @@ struct SendRequest {
 SendRequest parse_send(const json& body);
 // The "offsets" object: string keys to non-negative integer offsets.
 std::map<std::string, Offset> parse_offsets(const json& body);
+// The same object checked the same way, read in place: every value is then a non-negative
+// integer (value.get<Offset>()). A poll carries every key of its client, so a handler that
+// only walks the offsets need not copy them; take_offsets moves them out of the request for
+// one that answers later.
+const json::object_t& require_offsets(const json& body);
+json::object_t take_offsets(json& body);
 // The "keys" array of strings, deduplicated and sorted.
 std::vector<std::string> parse_keys(const json& body);
 
@@ -42,19 +59,30 @@ json send_ok_body(Offset offset);
 json commit_offsets_ok_body();
 json list_committed_offsets_ok_body(const std::map<std::string, Offset>& offsets);
 
+// [[offset, msg], ...] for a run of messages that starts at `offset`: a poll_ok's per-key list,
+// also what the owner design's forwards carry. Built as plain arrays and moved into place
+// (json::array() goes through nlohmann's initializer-list constructor, and every polled
+// message pays for one pair).
+json::array_t offset_pairs(Offset offset, std::span<const json> run);
+json::array_t offset_pairs(Offset offset, const std::vector<const json*>& run);
+
 // Builds a poll_ok's "msgs" object under the caps. A key is added only with a non-empty run,
 // because an empty list makes Maelstrom's checker crash (spec §3.5, lost-write).
 class PollReplyBuilder {
   public:
     // How many more messages key may take: min(per-key cap, what is left of the total).
     std::size_t room() const;
-    // REQUIRES: run.size() <= room(); the run is the log's messages from `offset` on, in order.
+    // REQUIRES: run.size() <= room(); the run is the log's messages from `offset` on, in order;
+    // no key is added twice with a non-empty run. Keys added in ascending order cost no search.
     void add(const std::string& key, Offset offset, const std::vector<const json*>& run);
+    void add(const std::string& key, Offset offset, std::span<const json> run);
     // {"type":"poll_ok","msgs":{...}}
     json finish();
 
   private:
-    json msgs_ = json::object();
+    void add_pairs(const std::string& key, json::array_t pairs);
+
+    json msgs_ = json(json::value_t::object);
     std::size_t total_ = 0;
 };
 
