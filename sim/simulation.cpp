@@ -1,10 +1,10 @@
 #include "simulation.hpp"
 
+#include <algorithm>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <deque>
-#include <queue>
 #include <set>
 #include <variant>
 
@@ -48,11 +48,50 @@ struct InFlight {
     std::string type;  // the body's, read once at send for the journal's recv or drop event
 };
 
-struct LaterDeadline {
-    bool operator()(const InFlight& a, const InFlight& b) const {
-        if (a.deadline_us != b.deadline_us) return a.deadline_us > b.deadline_us;
-        return a.sequence > b.sequence;
+// A receiver's in-flight messages, earliest deadline first (ties: send order). The heap sifts
+// small keys and the messages stay in their slots: sifting whole InFlights moved three strings
+// and a body log n times per message.
+class Inbox {
+  public:
+    void push(InFlight in_flight) {
+        std::uint32_t slot;
+        if (free_slots_.empty()) {
+            slot = static_cast<std::uint32_t>(slots_.size());
+            slots_.push_back(std::move(in_flight));
+        } else {
+            slot = free_slots_.back();
+            free_slots_.pop_back();
+            slots_[slot] = std::move(in_flight);
+        }
+        const InFlight& stored = slots_[slot];
+        heap_.push_back(Key{stored.deadline_us, stored.sequence, slot});
+        std::push_heap(heap_.begin(), heap_.end(), Later{});
     }
+    bool empty() const { return heap_.empty(); }
+    InFlight pop() {
+        MP_ASSERT(!heap_.empty());
+        std::pop_heap(heap_.begin(), heap_.end(), Later{});
+        const std::uint32_t slot = heap_.back().slot;
+        heap_.pop_back();
+        free_slots_.push_back(slot);
+        return std::move(slots_[slot]);
+    }
+
+  private:
+    struct Key {
+        Instant deadline_us;
+        std::uint64_t sequence;
+        std::uint32_t slot;
+    };
+    struct Later {
+        bool operator()(const Key& a, const Key& b) const {
+            if (a.deadline_us != b.deadline_us) return a.deadline_us > b.deadline_us;
+            return a.sequence > b.sequence;
+        }
+    };
+    std::vector<Key> heap_;
+    std::vector<InFlight> slots_;
+    std::vector<std::uint32_t> free_slots_;
 };
 
 struct HeldTimer {
@@ -66,7 +105,7 @@ struct Participant {
     std::unique_ptr<Node> node;  // nodes and services; null while a node is killed
     std::uint64_t seed = 0;
     std::map<std::string, Timer, std::less<>> timers;
-    std::priority_queue<InFlight, std::vector<InFlight>, LaterDeadline> inbox;
+    Inbox inbox;
     std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
     std::uint64_t delivery_generation = 0;  // bumped when a kill discards `receiving`
     std::vector<std::string> log;
@@ -540,8 +579,7 @@ void Simulation::take_next(std::int32_t receiver) {
     // A killed or paused node takes nothing: its queue builds up until it is back.
     if (to.down || to.paused) return;
     while (!to.inbox.empty()) {
-        InFlight next = std::move(const_cast<InFlight&>(to.inbox.top()));
-        to.inbox.pop();
+        InFlight next = to.inbox.pop();
         // Maelstrom checks partitions when the receiver dequeues a message, before its
         // latency wait (spec §5.3): a message already taken is delivered even if a partition
         // starts meanwhile, and one sent during a partition but dequeued after the heal goes
