@@ -875,16 +875,19 @@ void Simulation::worker_complete(std::int32_t worker_index, history::OpType type
         worker.outstanding = -1;
         ++worker.timeout_generation;
     }
-    const history::Op invoke = outcome_.history[worker.invoke_index];
     history::Op completion;
-    completion.type = type;
-    completion.process = worker.process;
-    completion.f = invoke.f;
-    completion.value = std::move(value);
-    for (const auto& [key, item] : invoke.extra) completion.extra.emplace_back(key, item);
+    {
+        // By reference only until record(): the history may grow and move.
+        const history::Op& invoke = outcome_.history[worker.invoke_index];
+        completion.type = type;
+        completion.process = worker.process;
+        completion.f = invoke.f;
+        completion.value = std::move(value);
+        completion.extra = invoke.extra;
+    }
     if (!error.is_nil()) completion.set_extra("error", std::move(error));
-    record(completion);
-    workload_.observe(invoke, outcome_.history.back());
+    record(std::move(completion));
+    workload_.observe(outcome_.history[worker.invoke_index], outcome_.history.back());
     worker.busy = false;
     if (type == history::OpType::kInfo) {
         // Indeterminate: a new process, and a fresh client (kafka, echo... are not reusable).
