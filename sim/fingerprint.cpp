@@ -20,6 +20,15 @@ std::uint64_t salt(json::value_t type) {
     const auto index = static_cast<std::size_t>(type);
     return index < std::size(kTypeSalt) ? kTypeSalt[index] : 0;
 }
+
+// Integers are most of a body's leaves (offsets, messages, ids): absorbed here without a call,
+// exactly as hash_json would absorb them.
+void hash_member(Hasher& hasher, const json& value) {
+    if (const auto* integer = value.get_ptr<const json::number_integer_t*>())
+        hasher.add(salt(json::value_t::number_integer) ^ static_cast<std::uint64_t>(*integer));
+    else
+        hash_json(hasher, value);
+}
 }  // namespace
 
 void hash_json(Hasher& hasher, const json& value) {
@@ -53,7 +62,7 @@ void hash_json(Hasher& hasher, const json& value) {
         case json::value_t::array: {
             const auto& items = *value.get_ptr<const json::array_t*>();
             hasher.add(salt(type) ^ static_cast<std::uint64_t>(items.size()));
-            for (const json& item : items) hash_json(hasher, item);
+            for (const json& item : items) hash_member(hasher, item);
             return;
         }
         case json::value_t::object: {
@@ -62,7 +71,7 @@ void hash_json(Hasher& hasher, const json& value) {
             hasher.add(salt(type) ^ static_cast<std::uint64_t>(members.size()));
             for (const auto& [key, member] : members) {
                 hasher.add(key);
-                hash_json(hasher, member);
+                hash_member(hasher, member);
             }
             return;
         }
