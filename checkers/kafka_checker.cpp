@@ -86,6 +86,12 @@ struct ParsedOp {
 // provisionally while parsing and renumbered afterwards into edn::Value order, so "smallest
 // id" means "first in edn order" everywhere, which is how millpond makes Jepsen's hash-order
 // choices deterministic.
+//
+// Values that compare equal share an id and are represented by the first one seen. Messages
+// are integers in every kafka history, so integers (and doubles holding an integer, which
+// compare equal to it) skip the ordered map: small non-negative ones index a table, others
+// go through a hash map that is only ever looked up, never iterated. Everything else (strings,
+// collections, fractional doubles) takes the ordered map.
 class Interner {
   public:
     KeyId key(const edn::Value& key) {
@@ -97,16 +103,37 @@ class Interner {
             if (auto found = string_key_ids_.find(key.as_string()); found != string_key_ids_.end())
                 return found->second;
         }
-        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(value_ids_.size()));
-        if (inserted) value_ids_.emplace_back();
+        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
+        if (inserted) values_by_key_.emplace_back();
         if (key.is_string()) string_key_ids_.emplace(key.as_string(), it->second);
         return it->second;
     }
     ValueId value(KeyId key, const edn::Value& value) {
         MP_ASSERT(!finalized_);
-        MP_ASSERT_LT(static_cast<std::size_t>(key), value_ids_.size());
-        auto& ids = value_ids_[static_cast<std::size_t>(key)];
-        return ids.emplace(value, static_cast<ValueId>(ids.size())).first->second;
+        MP_ASSERT_LT(static_cast<std::size_t>(key), values_by_key_.size());
+        ProvisionalValues& values = values_by_key_[static_cast<std::size_t>(key)];
+        const auto next_id = static_cast<ValueId>(values.first_seen.size());
+        ValueId* id = nullptr;
+        if (auto integer = integer_of(value)) {
+            const auto index = static_cast<std::uint64_t>(*integer);
+            // The table may grow to 16 slots per value interned so far: dense where the
+            // messages of a key are dense, and bounded where they are not (Maelstrom numbers
+            // messages across all keys).
+            const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
+            if (*integer >= 0 && index < table_max) {
+                if (index >= values.small_ids.size()) values.small_ids.resize(index + 1, -1);
+                id = &values.small_ids[index];
+            } else {
+                id = &values.other_integer_ids.emplace(*integer, -1).first->second;
+            }
+        } else {
+            id = &values.other_ids.emplace(value, -1).first->second;
+        }
+        if (*id < 0) {
+            *id = next_id;
+            values.first_seen.push_back(value);
+        }
+        return *id;
     }
 
     // Renumbers into edn order; returns the provisional -> final maps for keys and, per
@@ -114,28 +141,30 @@ class Interner {
     void finalize(std::vector<KeyId>* key_map, std::vector<std::vector<ValueId>>* value_maps) {
         MP_ASSERT(!finalized_);
         finalized_ = true;
-        key_map->assign(value_ids_.size(), 0);
-        value_maps->assign(value_ids_.size(), {});
-        keys_.reserve(value_ids_.size());
-        values_.resize(value_ids_.size());
+        key_map->assign(values_by_key_.size(), 0);
+        value_maps->assign(values_by_key_.size(), {});
+        keys_.reserve(values_by_key_.size());
+        values_.resize(values_by_key_.size());
         KeyId rank = 0;
         for (auto& [key, provisional] : key_ids_) {
             (*key_map)[static_cast<std::size_t>(provisional)] = rank;
             keys_.push_back(key);
+            ProvisionalValues& provisional_values =
+                values_by_key_[static_cast<std::size_t>(provisional)];
             auto& value_map = (*value_maps)[static_cast<std::size_t>(provisional)];
-            const auto& ids = value_ids_[static_cast<std::size_t>(provisional)];
-            value_map.assign(ids.size(), 0);
+            value_map.assign(provisional_values.first_seen.size(), 0);
             auto& values = values_[static_cast<std::size_t>(rank)];
-            values.reserve(ids.size());
-            for (const auto& [value, value_provisional] : ids) {
-                value_map[static_cast<std::size_t>(value_provisional)] =
-                    static_cast<ValueId>(values.size());
-                values.push_back(value);
+            values.reserve(provisional_values.first_seen.size());
+            for (ValueId id : in_edn_order(provisional_values)) {
+                value_map[static_cast<std::size_t>(id)] = static_cast<ValueId>(values.size());
+                values.push_back(
+                    std::move(provisional_values.first_seen[static_cast<std::size_t>(id)]));
             }
+            MP_ASSERT_EQ(values.size(), provisional_values.first_seen.size());
             provisional = rank;  // key_ids_ now maps to final ids, for find_key
             ++rank;
         }
-        value_ids_.clear();
+        values_by_key_.clear();
         string_key_ids_ = {};
     }
 
@@ -155,10 +184,62 @@ class Interner {
     }
 
   private:
+    // One key's values while parsing, by provisional id (the order first seen).
+    struct ProvisionalValues {
+        std::vector<edn::Value> first_seen;                           // by provisional id
+        std::vector<ValueId> small_ids;                               // by integer: id or -1
+        std::unordered_map<std::int64_t, ValueId> other_integer_ids;  // looked up only
+        std::map<edn::Value, ValueId> other_ids;                      // non-integers
+    };
+
+    // The integer a value compares equal to, if it is an integer or a double holding one.
+    static std::optional<std::int64_t> integer_of(const edn::Value& value) {
+        if (value.is_int()) return value.as_int();
+        if (value.kind() != edn::Kind::kDouble) return std::nullopt;
+        const double d = value.as_double();
+        // [-2^63, 2^63): the doubles that convert to an int64 exactly when integral.
+        if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return std::nullopt;
+        const auto integer = static_cast<std::int64_t>(d);
+        if (static_cast<double>(integer) != d) return std::nullopt;
+        return integer;
+    }
+
+    // Provisional ids in edn::Value order: the integers ascending, merged with the ordered
+    // map's values (numbers compare across int and double, so fractional doubles fall among
+    // the integers).
+    static std::vector<ValueId> in_edn_order(const ProvisionalValues& values) {
+        std::vector<std::pair<std::int64_t, ValueId>> integers;
+        integers.reserve(values.first_seen.size() - values.other_ids.size());
+        for (std::size_t i = 0; i < values.small_ids.size(); ++i)
+            if (values.small_ids[i] >= 0)
+                integers.emplace_back(static_cast<std::int64_t>(i), values.small_ids[i]);
+        const std::size_t small_count = integers.size();
+        for (const auto& entry : values.other_integer_ids) integers.push_back(entry);
+        // Sorted by the integer alone (each integer has one id), so hash order cannot leak.
+        std::sort(integers.begin() + static_cast<std::ptrdiff_t>(small_count), integers.end());
+        std::inplace_merge(integers.begin(),
+                           integers.begin() + static_cast<std::ptrdiff_t>(small_count),
+                           integers.end());
+        std::vector<ValueId> order;
+        order.reserve(values.first_seen.size());
+        auto integer = integers.begin();
+        for (const auto& [value, id] : values.other_ids) {
+            for (; integer != integers.end(); ++integer) {
+                const edn::Value& first =
+                    values.first_seen[static_cast<std::size_t>(integer->second)];
+                if (edn::Value::compare(first, value) >= 0) break;
+                order.push_back(integer->second);
+            }
+            order.push_back(id);
+        }
+        for (; integer != integers.end(); ++integer) order.push_back(integer->second);
+        return order;
+    }
+
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
     std::unordered_map<std::string, KeyId> string_key_ids_;  // while parsing: string keys
-    std::vector<std::map<edn::Value, ValueId>> value_ids_;   // by provisional key, while parsing
+    std::vector<ProvisionalValues> values_by_key_;           // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
 };
