@@ -1272,24 +1272,34 @@ void KafkaAnalysis::check_cycles() {
     // before another is invoked precedes it), so instead of its edges the graph holds one
     // "time" node per invocation or completion, chained in history order: A reaches B through
     // the chain exactly when A completed before B was invoked.
+    //
+    // The wr edges, one per (writer, reader) with the first pair the reader read from that
+    // writer, ordered by writer, then reader. They are made in reader order, so a stable
+    // counting sort on the writer orders them in linear time.
     std::vector<WrEdge> edges;
-    for (Position p = 0; p < history_size(); ++p) {
-        if (parsed_at(p).type == OpType::kInvoke) continue;
-        for (const auto& entry : reads_of(p))
-            for (const auto& pair : pairs_of(entry)) {
-                const Position writer = facts(entry.key, pair.value).writer;
-                if (writer == kNone || writer == p) continue;
-                edges.push_back(WrEdge{writer, p, entry.key, pair.value});
-            }
+    {
+        std::vector<WrEdge> by_reader;
+        std::vector<Position> last_reader_of(history_.size(), kNone);  // by writer
+        for (Position p = 0; p < history_size(); ++p) {
+            if (parsed_at(p).type == OpType::kInvoke) continue;
+            for (const auto& entry : reads_of(p))
+                for (const auto& pair : pairs_of(entry)) {
+                    const Position writer = facts(entry.key, pair.value).writer;
+                    if (writer == kNone || writer == p) continue;
+                    Position& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
+                    if (last_reader == p) continue;
+                    last_reader = p;
+                    by_reader.push_back(WrEdge{writer, p, entry.key, pair.value});
+                }
+        }
+        std::vector<std::uint32_t> start(history_.size() + 1, 0);
+        MP_ASSERT_LT(by_reader.size(), std::size_t{UINT32_MAX});
+        for (const auto& edge : by_reader) ++start[static_cast<std::size_t>(edge.writer) + 1];
+        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+        edges.resize(by_reader.size());
+        for (const auto& edge : by_reader)
+            edges[start[static_cast<std::size_t>(edge.writer)]++] = edge;
     }
-    std::stable_sort(edges.begin(), edges.end(), [](const WrEdge& a, const WrEdge& b) {
-        return a.writer != b.writer ? a.writer < b.writer : a.reader < b.reader;
-    });
-    edges.erase(std::unique(edges.begin(), edges.end(),
-                            [](const WrEdge& a, const WrEdge& b) {
-                                return a.writer == b.writer && a.reader == b.reader;
-                            }),
-                edges.end());
 
     // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
     bool has_realtime = false;
@@ -1330,22 +1340,31 @@ void KafkaAnalysis::check_cycles() {
         return node;
     };
     // Time events: an ok op's completion (it precedes what comes after) and any op's
-    // invocation (it follows what came before). Positions are distinct ops, so no ties.
+    // invocation (it follows what came before). Each lies at its own position (an ok
+    // completion and an invocation are different ops, and no two participants share an
+    // invocation), so a table over the history puts them in order in linear time.
     struct Event {
-        Position position;
         std::int32_t node;
         bool completion;
     };
     std::vector<Event> events;
-    for (std::size_t i = 0; i < participants.size(); ++i) {
-        const Position p = participants[i];
-        const auto node = static_cast<std::int32_t>(i);
-        if (parsed_at(p).type == OpType::kOk) events.push_back(Event{p, node, true});
-        const Position invocation = invocation_of(p);
-        if (invocation != kNone) events.push_back(Event{invocation, node, false});
+    {
+        std::vector<std::int32_t> event_at(history_.size(), -1);  // node * 2 + completion
+        auto place = [&](Position position, std::int32_t node, bool completion) {
+            std::int32_t& slot = event_at[static_cast<std::size_t>(position)];
+            MP_ASSERT_EQ(slot, -1);
+            slot = node * 2 + (completion ? 1 : 0);
+        };
+        for (std::size_t i = 0; i < participants.size(); ++i) {
+            const Position p = participants[i];
+            const auto node = static_cast<std::int32_t>(i);
+            if (parsed_at(p).type == OpType::kOk) place(p, node, true);
+            const Position invocation = invocation_of(p);
+            if (invocation != kNone) place(invocation, node, false);
+        }
+        for (std::int32_t code : event_at)
+            if (code >= 0) events.push_back(Event{code / 2, code % 2 == 1});
     }
-    std::sort(events.begin(), events.end(),
-              [](const Event& a, const Event& b) { return a.position < b.position; });
     const auto participant_count = static_cast<std::int32_t>(participants.size());
     const auto node_count = participant_count + static_cast<std::int32_t>(events.size());
     std::vector<std::pair<std::int32_t, std::int32_t>> arcs;
@@ -1375,40 +1394,65 @@ void KafkaAnalysis::check_cycles() {
             std::sort(edge_target.begin() + edge_start[u], edge_target.begin() + edge_start[u + 1]);
     const std::vector<std::int32_t> component = strongly_connected(edge_start, edge_target);
 
-    std::map<std::int32_t, std::vector<Position>> members;  // component -> participants
+    // Participants by component (ascending within each), by a counting sort.
+    const std::int32_t component_count =
+        1 + *std::max_element(component.begin(), component.begin() + participant_count);
+    std::vector<std::int32_t> member_start(static_cast<std::size_t>(component_count) + 1, 0);
     for (std::int32_t i = 0; i < participant_count; ++i)
-        members[component[static_cast<std::size_t>(i)]].push_back(
-            participants[static_cast<std::size_t>(i)]);
-    std::map<std::int32_t, WrEdge> witness;  // component -> the earliest-polled bad wr edge
-    for (const auto& edge : edges) {
-        const std::int32_t c = component[static_cast<std::size_t>(node_of(edge.writer))];
-        if (c != component[static_cast<std::size_t>(node_of(edge.reader))]) continue;
+        ++member_start[static_cast<std::size_t>(component[static_cast<std::size_t>(i)]) + 1];
+    for (std::size_t c = 1; c < member_start.size(); ++c) member_start[c] += member_start[c - 1];
+    std::vector<Position> members(static_cast<std::size_t>(participant_count));
+    {
+        std::vector<std::int32_t> fill(member_start.begin(), member_start.end() - 1);
+        for (std::int32_t i = 0; i < participant_count; ++i)
+            members[static_cast<std::size_t>(
+                fill[static_cast<std::size_t>(component[static_cast<std::size_t>(i)])]++)] =
+                participants[static_cast<std::size_t>(i)];
+    }
+    auto members_of = [&](std::int32_t c) {
+        return std::span<const Position>(
+            members.data() + member_start[static_cast<std::size_t>(c)],
+            members.data() + member_start[static_cast<std::size_t>(c) + 1]);
+    };
+    // By component: the earliest-polled bad wr edge (an index into edges), or -1.
+    std::vector<std::int64_t> witness(static_cast<std::size_t>(component_count), -1);
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        const WrEdge& edge = edges[e];
+        const auto [writer_node, reader_node] = arcs[e];  // the first arcs are the edges
+        const std::int32_t c = component[static_cast<std::size_t>(writer_node)];
+        if (c != component[static_cast<std::size_t>(reader_node)]) continue;
         const Position invocation = invocation_of(edge.writer);
         if (parsed_at(edge.reader).type != OpType::kOk || invocation == kNone ||
             edge.reader > invocation)
             continue;
-        auto [it, inserted] = witness.emplace(c, edge);
-        const WrEdge& best = it->second;
-        if (!inserted && std::tie(edge.reader, edge.key, edge.value) <
-                             std::tie(best.reader, best.key, best.value))
-            it->second = edge;
+        std::int64_t& best = witness[static_cast<std::size_t>(c)];
+        if (best < 0) {
+            best = static_cast<std::int64_t>(e);
+            continue;
+        }
+        const WrEdge& current = edges[static_cast<std::size_t>(best)];
+        if (std::tie(edge.reader, edge.key, edge.value) <
+            std::tie(current.reader, current.key, current.value))
+            best = static_cast<std::int64_t>(e);
     }
     // Report components in order of their witness poll.
     std::vector<std::pair<Position, std::int32_t>> reported;
-    for (const auto& [c, ops] : members) {
+    for (std::int32_t c = 0; c < component_count; ++c) {
+        const auto ops = members_of(c);
         if (ops.size() < 2) continue;
-        auto it = witness.find(c);
+        const std::int64_t found = witness[static_cast<std::size_t>(c)];
         // Without txn ops every cycle has a witness (see above); a txn-only cycle of
         // concurrent ops has none and is described by its component alone.
-        reported.emplace_back(it != witness.end() ? it->second.reader : ops.front(), c);
+        reported.emplace_back(
+            found >= 0 ? edges[static_cast<std::size_t>(found)].reader : ops.front(), c);
     }
     std::sort(reported.begin(), reported.end());
     for (const auto& [first, c] : reported) {
-        const auto& ops = members[c];
+        const auto ops = members_of(c);
         edn::Items scc;
         for (Position p : ops) scc.push_back(op_at(p).index);
-        auto it = witness.find(c);
-        if (it == witness.end()) {
+        const std::int64_t found = witness[static_cast<std::size_t>(c)];
+        if (found < 0) {
             add_error("strong-PL-2-cycle-exists",
                       MapBuilder()
                           .add("type", kw("strong-PL-2-cycle-exists"))
@@ -1420,7 +1464,7 @@ void KafkaAnalysis::check_cycles() {
                           .build());
             continue;
         }
-        const WrEdge& edge = it->second;
+        const WrEdge& edge = edges[static_cast<std::size_t>(found)];
         const Position send_invocation = invocation_of(edge.writer);
         MP_ASSERT_LT(edge.reader, send_invocation);  // the witness: polled before it was sent
         const Op& poll = op_at(edge.reader);
