@@ -246,14 +246,56 @@ class Interner {
 
 // §3.4 version order of one key, derived from its log (offset -> values seen there).
 struct VersionOrder {
-    std::vector<std::int64_t> offsets;                    // occupied raw offsets, ascending
-    std::vector<std::vector<ValueId>> values_at;          // by dense index, ascending ids
-    std::vector<ValueId> by_index;                        // by dense index: the chosen value
-    std::vector<std::int32_t> by_value;                   // by value: dense index, or -1
-    std::vector<std::int32_t> first_index;                // by value: first dense index, or -1
-    std::vector<std::int32_t> last_index;                 // by value: last dense index, or -1
-    std::vector<std::vector<ValueId>> last_index_values;  // by dense index
+    std::vector<std::int64_t> offsets;      // occupied raw offsets, ascending
+    std::vector<ValueId> by_index;          // by dense index: the chosen value
+    std::vector<std::int32_t> by_value;     // by value: dense index, or -1
+    std::vector<std::int32_t> first_index;  // by value: first dense index, or -1
+    std::vector<std::int32_t> last_index;   // by value: last dense index, or -1
+    // By dense index, as ranges of one array each: the values at that offset, and the values
+    // whose last index it is (both ascending ids).
+    std::vector<std::uint32_t> values_start;  // offsets.size() + 1 entries
+    std::vector<ValueId> values;
+    std::vector<std::uint32_t> last_start;  // offsets.size() + 1 entries
+    std::vector<ValueId> last_values;
+
+    std::span<const ValueId> values_at(std::size_t index) const {
+        return {values.data() + values_start[index], values.data() + values_start[index + 1]};
+    }
+    std::span<const ValueId> last_index_values(std::size_t index) const {
+        return {last_values.data() + last_start[index], last_values.data() + last_start[index + 1]};
+    }
 };
+
+// Sorts one key's log entries (offset, value) and drops repeats. Offsets in a log are dense
+// from 0, so a counting sort on the offset (each offset's few values then sorted in place)
+// does it in linear time; a log with sparse offsets is sorted outright.
+void sort_log(std::vector<std::pair<std::int64_t, ValueId>>* log,
+              std::vector<std::pair<std::int64_t, ValueId>>* scratch) {
+    if (log->empty()) return;
+    std::int64_t offset_max = 0;
+    for (const auto& [offset, value] : *log) {
+        MP_ASSERT_GE(offset, 0);
+        offset_max = std::max(offset_max, offset);
+    }
+    if (static_cast<std::uint64_t>(offset_max) < 4 * log->size() + 1024) {
+        std::vector<std::uint32_t> start(static_cast<std::size_t>(offset_max) + 2, 0);
+        for (const auto& entry : *log) ++start[static_cast<std::size_t>(entry.first) + 1];
+        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+        scratch->resize(log->size());
+        for (const auto& entry : *log)
+            (*scratch)[start[static_cast<std::size_t>(entry.first)]++] = entry;
+        log->swap(*scratch);
+        // start[o] is now where offset o + 1 begins.
+        std::uint32_t begin = 0;
+        for (std::size_t o = 0; o + 1 < start.size(); ++o) {
+            if (start[o] - begin > 1) std::sort(log->begin() + begin, log->begin() + start[o]);
+            begin = start[o];
+        }
+    } else {
+        std::sort(log->begin(), log->end());
+    }
+    log->erase(std::unique(log->begin(), log->end()), log->end());
+}
 
 // One error of some type, with the number Jepsen sorts that type by when condensing.
 struct ErrorCase {
@@ -791,12 +833,10 @@ bool KafkaAnalysis::must_have_committed(Position position) const {
 void KafkaAnalysis::build_version_orders() {
     // §3.4 / §10 (Jepsen 0.3.7): offsets from the sends of ops that must have committed, and
     // from every poll whatever its type.
-    std::vector<std::map<std::int64_t, std::vector<ValueId>>> logs(interner_.key_count());
+    std::vector<std::vector<std::pair<std::int64_t, ValueId>>> logs(interner_.key_count());
     auto add = [&](KeyId key, const Pair& pair) {
         if (pair.offset == kUnknownOffset) return;
-        auto& values = logs[static_cast<std::size_t>(key)][pair.offset];
-        auto it = std::lower_bound(values.begin(), values.end(), pair.value);
-        if (it == values.end() || *it != pair.value) values.insert(it, pair.value);
+        logs[static_cast<std::size_t>(key)].emplace_back(pair.offset, pair.value);
     };
     for (Position p = 0; p < history_size(); ++p) {
         const ParsedOp& parsed = parsed_at(p);
@@ -808,32 +848,52 @@ void KafkaAnalysis::build_version_orders() {
                 for (const auto& pair : pairs_of(entry)) add(entry.key, pair);
     }
     orders_.resize(interner_.key_count());
+    std::vector<std::pair<std::int64_t, ValueId>> scratch;
     for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
         VersionOrder& vo = orders_[static_cast<std::size_t>(k)];
         const std::size_t value_count = interner_.value_count(k);
         vo.by_value.assign(value_count, -1);
         vo.first_index.assign(value_count, -1);
         vo.last_index.assign(value_count, -1);
-        for (auto& [offset, values] : logs[static_cast<std::size_t>(k)]) {
-            const auto index = static_cast<std::int32_t>(vo.offsets.size());
-            vo.offsets.push_back(offset);
-            // §10 "arbitrary is not arbitrary": where an offset holds several messages, the
-            // dense index takes the smallest in edn order (Jepsen takes the first of a hash set).
-            vo.by_index.push_back(values.front());
-            vo.by_value[static_cast<std::size_t>(values.front())] = index;  // last one wins
-            for (ValueId v : values) {
-                if (vo.first_index[static_cast<std::size_t>(v)] == -1)
-                    vo.first_index[static_cast<std::size_t>(v)] = index;
-                vo.last_index[static_cast<std::size_t>(v)] = index;
+        auto& log = logs[static_cast<std::size_t>(k)];
+        sort_log(&log, &scratch);
+        MP_ASSERT_LT(log.size(), std::size_t{UINT32_MAX});
+        vo.values.reserve(log.size());
+        for (std::size_t e = 0; e < log.size(); ++e) {
+            const auto [offset, value] = log[e];
+            if (e == 0 || offset != log[e - 1].first) {
+                const auto index = static_cast<std::int32_t>(vo.offsets.size());
+                vo.offsets.push_back(offset);
+                vo.values_start.push_back(static_cast<std::uint32_t>(vo.values.size()));
+                // §10 "arbitrary is not arbitrary": where an offset holds several messages,
+                // the dense index takes the smallest in edn order (Jepsen takes the first of
+                // a hash set). Values come ascending, so that is the first.
+                vo.by_index.push_back(value);
+                vo.by_value[static_cast<std::size_t>(value)] = index;  // last one wins
             }
-            vo.values_at.push_back(std::move(values));
+            const auto index = static_cast<std::int32_t>(vo.offsets.size()) - 1;
+            if (vo.first_index[static_cast<std::size_t>(value)] == -1)
+                vo.first_index[static_cast<std::size_t>(value)] = index;
+            vo.last_index[static_cast<std::size_t>(value)] = index;
+            vo.values.push_back(value);
         }
+        vo.values_start.push_back(static_cast<std::uint32_t>(vo.values.size()));
         MP_ASSERT_EQ(vo.by_index.size(), vo.offsets.size());
-        MP_ASSERT_EQ(vo.values_at.size(), vo.offsets.size());
-        vo.last_index_values.assign(vo.offsets.size(), {});
+        MP_ASSERT_EQ(vo.values_start.size(), vo.offsets.size() + 1);
+        log = {};
+        // last_index_values: a counting sort of the values on their last index.
+        vo.last_start.assign(vo.offsets.size() + 1, 0);
         for (ValueId v = 0; v < static_cast<ValueId>(value_count); ++v) {
             const std::int32_t last = vo.last_index[static_cast<std::size_t>(v)];
-            if (last >= 0) vo.last_index_values[static_cast<std::size_t>(last)].push_back(v);
+            if (last >= 0) ++vo.last_start[static_cast<std::size_t>(last) + 1];
+        }
+        for (std::size_t i = 1; i < vo.last_start.size(); ++i)
+            vo.last_start[i] += vo.last_start[i - 1];
+        vo.last_values.resize(vo.last_start.back());
+        std::vector<std::uint32_t> fill(vo.last_start.begin(), vo.last_start.end() - 1);
+        for (ValueId v = 0; v < static_cast<ValueId>(value_count); ++v) {
+            const std::int32_t last = vo.last_index[static_cast<std::size_t>(v)];
+            if (last >= 0) vo.last_values[fill[static_cast<std::size_t>(last)]++] = v;
         }
     }
 }
@@ -854,9 +914,9 @@ void KafkaAnalysis::check_version_order_errors() {
         const VersionOrder& vo = order(k);
         // §3.5.1 inconsistent-offsets: one offset, several messages.
         for (std::size_t i = 0; i < vo.offsets.size(); ++i) {
-            if (vo.values_at[i].size() < 2) continue;
+            if (vo.values_at(i).size() < 2) continue;
             edn::Items values;
-            for (ValueId v : vo.values_at[i]) values.push_back(value_edn(k, v));
+            for (ValueId v : vo.values_at(i)) values.push_back(value_edn(k, v));
             add_error("inconsistent-offsets",
                       MapBuilder()
                           .add("key", key_edn(k))
@@ -864,15 +924,30 @@ void KafkaAnalysis::check_version_order_errors() {
                           .add("index", static_cast<std::int64_t>(i))
                           .add("values", edn::Value::set(std::move(values)))
                           .build(),
-                      static_cast<std::int64_t>(vo.values_at[i].size()));
+                      static_cast<std::int64_t>(vo.values_at(i).size()));
         }
         // §3.5.2 duplicate (Jepsen 0.3.7: counted over raw offsets, which it lists).
-        std::vector<std::vector<std::int64_t>> offsets_of(interner_.value_count(k));
-        for (std::size_t i = 0; i < vo.offsets.size(); ++i)
-            for (ValueId v : vo.values_at[i])
-                offsets_of[static_cast<std::size_t>(v)].push_back(vo.offsets[i]);
-        for (ValueId v = 0; v < static_cast<ValueId>(offsets_of.size()); ++v) {
-            const auto& offsets = offsets_of[static_cast<std::size_t>(v)];
+        // The offsets of each value, by a counting sort of the log on the value; needed only
+        // when some value is at two offsets (its first and last indices differ).
+        const std::size_t value_count = interner_.value_count(k);
+        bool any_duplicate = false;
+        for (std::size_t v = 0; v < value_count; ++v)
+            any_duplicate = any_duplicate || vo.first_index[v] != vo.last_index[v];
+        if (!any_duplicate) continue;
+        std::vector<std::uint32_t> start(value_count + 1, 0);
+        for (ValueId v : vo.values) ++start[static_cast<std::size_t>(v) + 1];
+        for (std::size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+        std::vector<std::int64_t> offsets_by_value(vo.values.size());
+        {
+            std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+            for (std::size_t i = 0; i < vo.offsets.size(); ++i)
+                for (ValueId v : vo.values_at(i))
+                    offsets_by_value[fill[static_cast<std::size_t>(v)]++] = vo.offsets[i];
+        }
+        for (ValueId v = 0; v < static_cast<ValueId>(value_count); ++v) {
+            const std::span<const std::int64_t> offsets(
+                offsets_by_value.data() + start[static_cast<std::size_t>(v)],
+                offsets_by_value.data() + start[static_cast<std::size_t>(v) + 1]);
             if (offsets.size() < 2) continue;
             edn::Items items(offsets.begin(), offsets.end());
             add_error("duplicate",
@@ -905,14 +980,14 @@ void KafkaAnalysis::check_lost_writes() {
         }
         // max-read: one op that read a value whose last appearance is at the bound (built
         // only for an error: every key that was read reaches this point).
-        const auto& at_bound = vo.last_index_values[static_cast<std::size_t>(bound)];
+        const auto at_bound = vo.last_index_values(static_cast<std::size_t>(bound));
         auto max_read = [&] {
             if (at_bound.empty()) return edn::Value();
             const Position reader = facts(k, at_bound.front()).first_reader;
             return reader != kNone ? op_edn(reader) : edn::Value();
         };
         for (std::int32_t i = 0; i <= bound; ++i) {
-            for (ValueId v : vo.last_index_values[static_cast<std::size_t>(i)]) {
+            for (ValueId v : vo.last_index_values(static_cast<std::size_t>(i))) {
                 const ValueFacts& f = facts(k, v);
                 if (f.ok_read) continue;
                 // A value nobody sent is reported as :no-writer-of-value, not here.
