@@ -694,8 +694,23 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
 
 void KafkaAnalysis::parse_all() {
     ops_.assign(history_.size(), ParsedOp{});
-    for (Position p = 0; p < history_size(); ++p)
+    // Reading the ops' EDN values is a chain of pointer hops per op; prefetching the ops a
+    // few positions ahead, one level further down the nearer they are, keeps several of
+    // those memory loads in flight instead of one.
+    constexpr Position kPrefetchOp = 16;
+    constexpr Position kPrefetchValue = 8;
+    constexpr Position kPrefetchItems = 4;
+    for (Position p = 0; p < history_size(); ++p) {
+        if (p + kPrefetchOp < history_size()) {
+            const Op* ahead = &op_at(p + kPrefetchOp);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
+        }
+        if (p + kPrefetchValue < history_size()) op_at(p + kPrefetchValue).value.prefetch();
+        if (p + kPrefetchItems < history_size())
+            op_at(p + kPrefetchItems).value.prefetch_elements();
         parse_op(p, op_at(p), &ops_[static_cast<std::size_t>(p)]);
+    }
     pair_and_rank_processes();
     renumber();
 }
