@@ -3,15 +3,29 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "core/assert.hpp"
 
 namespace millpond::edn {
 
 Value Value::keyword(std::string name) {
+    // A history repeats a few keywords (:send, :poll, :net-timeout...) in every op, and a
+    // keyword's text is never changed once made, so keywords of one name can share it: a
+    // short per-thread list of the first names seen hands out the same string. That saves an
+    // allocation per keyword and keeps the checker's keyword tests in cache; nothing
+    // observable depends on whether two equal keywords share their text.
+    constexpr std::size_t kSharedNamesMax = 32;
+    constexpr std::size_t kSharedNameLengthMax = 24;
+    thread_local std::vector<Value> shared;
+    if (name.size() <= kSharedNameLengthMax)
+        for (const Value& known : shared)
+            if (*known.text_ptr() == name) return known;
     Value v;
     v.kind_ = Kind::kKeyword;
     v.ptr_ = std::make_shared<std::string>(std::move(name));
+    if (v.text_ptr()->size() <= kSharedNameLengthMax && shared.size() < kSharedNamesMax)
+        shared.push_back(v);
     return v;
 }
 Value Value::symbol(std::string name) {
