@@ -70,8 +70,9 @@ enum class OpKind : std::uint8_t { kOther, kPoll, kSend, kTxn, kAssign, kSubscri
 struct ParsedOp {
     OpType type = OpType::kInvoke;
     OpKind kind = OpKind::kOther;  // non-client ops stay kOther
-    std::int64_t process = 0;
-    std::int64_t time_ns = 0;
+    // The op's process among the distinct client processes, ascending (-1 for the nemesis),
+    // so per-process passes index vectors instead of maps.
+    std::int32_t process_rank = -1;
     // Ranges of key_pairs_: §3.4 op-reads ([reads_begin, writes_begin): :poll and :txn ops
     // only), then op-writes ([writes_begin, writes_end): :send and :txn ops only).
     std::uint32_t reads_begin = 0;
@@ -81,6 +82,8 @@ struct ParsedOp {
     std::uint32_t assigned_begin = 0;
     std::uint32_t assigned_end = 0;
 };
+// Every pass streams this table; on a 10^6-op history each byte here is 2 MB per pass.
+static_assert(sizeof(ParsedOp) <= 32);
 
 // Interns keys and values so every later pass works on small integers. Ids are handed out
 // provisionally while parsing and renumbered afterwards into edn::Value order, so "smallest
@@ -383,7 +386,8 @@ class KafkaAnalysis {
     void add_pair(Position position, std::int32_t tagged_slot, const edn::Value& key,
                   const edn::Value& offset, const edn::Value& value);
     void finish_op(ParsedOp* parsed);
-    void pair_and_rank_processes();
+    void pair_op(Position position, const Op& op);
+    void rank_processes();
     void renumber();
     void note_malformed(Position position, std::string_view what);
 
@@ -454,6 +458,9 @@ class KafkaAnalysis {
     Position completion_of(Position position) const {
         return completion_of_[static_cast<std::size_t>(position)];
     }
+    std::int64_t time_ns_at(Position position) const {
+        return time_ns_[static_cast<std::size_t>(position)];
+    }
     edn::Value skipped_values(KeyId key, std::int32_t from_index, std::int32_t to_index) const;
     // A counting sort on the process rank of the client ops that pass `wanted`.
     template <class Wanted>
@@ -462,17 +469,14 @@ class KafkaAnalysis {
         groups.start.assign(processes_.size() + 1, 0);
         for (Position p = 0; p < history_size(); ++p)
             if (parsed_at(p).kind != OpKind::kOther && wanted(parsed_at(p)))
-                ++groups
-                      .start[static_cast<std::size_t>(process_rank_[static_cast<std::size_t>(p)]) +
-                             1];
+                ++groups.start[static_cast<std::size_t>(parsed_at(p).process_rank) + 1];
         for (std::size_t g = 1; g < groups.start.size(); ++g)
             groups.start[g] += groups.start[g - 1];
         groups.positions.resize(groups.start.back());
         std::vector<std::uint32_t> fill(groups.start.begin(), groups.start.end() - 1);
         for (Position p = 0; p < history_size(); ++p)
             if (parsed_at(p).kind != OpKind::kOther && wanted(parsed_at(p)))
-                groups.positions[fill[static_cast<std::size_t>(
-                    process_rank_[static_cast<std::size_t>(p)])]++] = p;
+                groups.positions[fill[static_cast<std::size_t>(parsed_at(p).process_rank)]++] = p;
         return groups;
     }
     void add_error(std::string_view type, edn::Value value, std::int64_t sort_key = 0) {
@@ -487,14 +491,22 @@ class KafkaAnalysis {
     std::vector<KeyId> assigned_keys_;  // ranges of it by op (ParsedOp)
     // history::pair_ops, computed in the parsing pass: the completion of each invocation and
     // the invocation of each completion, or kNone.
-    std::vector<Position> completion_of_;
-    std::vector<Position> invocation_of_;
+    // (Positions fit 32 bits: parse_all checks.)
+    std::vector<std::int32_t> completion_of_;
+    std::vector<std::int32_t> invocation_of_;
+    std::vector<std::int64_t> time_ns_;  // by history position
     // Distinct client processes in ascending order, and each op's rank among them (-1 for the
     // nemesis), so per-process passes index vectors instead of maps.
     std::vector<std::int64_t> processes_;
-    std::vector<std::int32_t> process_rank_;  // by history position
-    std::vector<Position> rebalanced_ops_;    // ops with a :rebalance-log, ascending
-    std::int64_t bare_polls_ = 0;             // see check_shape
+    // While parsing: each process's provisional id (in the order first seen) and its open
+    // invocation. Processes are small integers in every history, so they index a vector; a
+    // history with huge process numbers falls back to a map.
+    std::vector<std::int32_t> process_id_direct_;  // by process + 1: id, or -1
+    std::map<std::int64_t, std::int32_t> process_id_other_;
+    std::vector<std::int64_t> process_of_id_;
+    std::vector<std::int32_t> open_invocation_of_id_;  // position, or -1
+    std::vector<Position> rebalanced_ops_;             // ops with a :rebalance-log, ascending
+    std::int64_t bare_polls_ = 0;                      // see check_shape
     OpScratch scratch_;
     Interner interner_;
     std::vector<std::vector<ValueFacts>> facts_;  // by key, by value
@@ -596,8 +608,6 @@ void KafkaAnalysis::finish_op(ParsedOp* parsed) {
 
 void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) {
     parsed->type = op.type;
-    parsed->process = op.process;
-    parsed->time_ns = op.time_ns;
     const auto empty = static_cast<std::uint32_t>(key_pairs_.size());
     parsed->reads_begin = parsed->writes_begin = parsed->writes_end = empty;
     const auto no_keys = static_cast<std::uint32_t>(assigned_keys_.size());
@@ -693,7 +703,11 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
 }
 
 void KafkaAnalysis::parse_all() {
+    MP_ASSERT_LT(history_.size(), std::size_t{INT32_MAX});
     ops_.assign(history_.size(), ParsedOp{});
+    time_ns_.resize(history_.size());
+    completion_of_.assign(history_.size(), -1);
+    invocation_of_.assign(history_.size(), -1);
     // Reading the ops' EDN values is a chain of pointer hops per op; prefetching the ops a
     // few positions ahead, one level further down the nearer they are, keeps several of
     // those memory loads in flight instead of one.
@@ -709,68 +723,65 @@ void KafkaAnalysis::parse_all() {
         if (p + kPrefetchValue < history_size()) op_at(p + kPrefetchValue).value.prefetch();
         if (p + kPrefetchItems < history_size())
             op_at(p + kPrefetchItems).value.prefetch_elements();
-        parse_op(p, op_at(p), &ops_[static_cast<std::size_t>(p)]);
+        const Op& op = op_at(p);
+        parse_op(p, op, &ops_[static_cast<std::size_t>(p)]);
+        time_ns_[static_cast<std::size_t>(p)] = op.time_ns;
+        pair_op(p, op);
     }
-    pair_and_rank_processes();
+    rank_processes();
     renumber();
 }
 
-void KafkaAnalysis::pair_and_rank_processes() {
-    // history::pair_ops over the parsed table: an invocation stays open until its process
-    // completes something; a later invocation by the same process replaces it. Processes are
-    // small integers in every history, so they index a vector; a history with huge process
-    // numbers falls back to a map.
+void KafkaAnalysis::pair_op(Position position, const Op& op) {
+    // history::pair_ops, in the parsing pass: an invocation stays open until its process
+    // completes something; a later invocation by the same process replaces it.
     const std::size_t direct_max = 4 * history_.size() + 64;
-    std::vector<std::int32_t> id_of_direct;  // by process + 1: first-seen id, or -1
-    std::map<std::int64_t, std::int32_t> id_of_other;
-    std::vector<std::int64_t> process_of_id;
-    std::vector<Position> open_by_id;
-    std::vector<std::int32_t> id_at(history_.size(), -1);
-    completion_of_.assign(history_.size(), kNone);
-    invocation_of_.assign(history_.size(), kNone);
-    for (Position p = 0; p < history_size(); ++p) {
-        const ParsedOp& parsed = parsed_at(p);
-        std::int32_t* id = nullptr;
-        const auto direct = static_cast<std::uint64_t>(parsed.process) + 1;  // -1 -> 0
-        if (direct < direct_max) {
-            if (direct >= id_of_direct.size()) id_of_direct.resize(direct + 1, -1);
-            id = &id_of_direct[direct];
-        } else {
-            id = &id_of_other.emplace(parsed.process, -1).first->second;
-        }
-        if (*id < 0) {
-            *id = static_cast<std::int32_t>(process_of_id.size());
-            process_of_id.push_back(parsed.process);
-            open_by_id.push_back(kNone);
-        }
-        id_at[static_cast<std::size_t>(p)] = *id;
-        Position& open = open_by_id[static_cast<std::size_t>(*id)];
-        if (parsed.type == OpType::kInvoke) {
-            open = p;
-            continue;
-        }
-        if (open == kNone) continue;  // a completion with no invocation
-        completion_of_[static_cast<std::size_t>(open)] = p;
-        invocation_of_[static_cast<std::size_t>(p)] = open;
-        open = kNone;
+    std::int32_t* id = nullptr;
+    const auto direct = static_cast<std::uint64_t>(op.process) + 1;  // the nemesis (-1) -> 0
+    if (direct < direct_max) {
+        if (direct >= process_id_direct_.size()) process_id_direct_.resize(direct + 1, -1);
+        id = &process_id_direct_[direct];
+    } else {
+        id = &process_id_other_.emplace(op.process, -1).first->second;
     }
-    // Ranks: client processes ascending.
-    std::vector<std::int32_t> ids(process_of_id.size());
+    if (*id < 0) {
+        *id = static_cast<std::int32_t>(process_of_id_.size());
+        process_of_id_.push_back(op.process);
+        open_invocation_of_id_.push_back(-1);
+    }
+    ops_[static_cast<std::size_t>(position)].process_rank = *id;  // provisional: the id
+    std::int32_t& open = open_invocation_of_id_[static_cast<std::size_t>(*id)];
+    if (op.type == OpType::kInvoke) {
+        open = static_cast<std::int32_t>(position);
+        return;
+    }
+    if (open < 0) return;  // a completion with no invocation
+    completion_of_[static_cast<std::size_t>(open)] = static_cast<std::int32_t>(position);
+    invocation_of_[static_cast<std::size_t>(position)] = open;
+    open = -1;
+}
+
+void KafkaAnalysis::rank_processes() {
+    // Ranks: client processes ascending; the ops' provisional ids become ranks.
+    std::vector<std::int32_t> ids(process_of_id_.size());
     for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int32_t>(i);
     std::sort(ids.begin(), ids.end(), [&](std::int32_t a, std::int32_t b) {
-        return process_of_id[static_cast<std::size_t>(a)] <
-               process_of_id[static_cast<std::size_t>(b)];
+        return process_of_id_[static_cast<std::size_t>(a)] <
+               process_of_id_[static_cast<std::size_t>(b)];
     });
     std::vector<std::int32_t> rank_of_id(ids.size(), -1);
     for (std::int32_t id : ids) {
-        const std::int64_t process = process_of_id[static_cast<std::size_t>(id)];
+        const std::int64_t process = process_of_id_[static_cast<std::size_t>(id)];
         if (process == history::kNemesisProcess) continue;
         rank_of_id[static_cast<std::size_t>(id)] = static_cast<std::int32_t>(processes_.size());
         processes_.push_back(process);
     }
-    process_rank_.resize(history_.size());
-    for (std::size_t i = 0; i < id_at.size(); ++i)
-        process_rank_[i] = rank_of_id[static_cast<std::size_t>(id_at[i])];
+    for (ParsedOp& parsed : ops_)
+        parsed.process_rank = rank_of_id[static_cast<std::size_t>(parsed.process_rank)];
+    process_id_direct_ = {};
+    process_id_other_ = {};
+    process_of_id_ = {};
+    open_invocation_of_id_ = {};
 }
 
 void KafkaAnalysis::renumber() {
@@ -791,7 +802,7 @@ void KafkaAnalysis::renumber() {
 
 Position KafkaAnalysis::invocation_of(Position position) const {
     if (parsed_at(position).type == OpType::kInvoke) return position;
-    return invocation_of_[static_cast<std::size_t>(position)];
+    return invocation_of_[static_cast<std::size_t>(position)];  // -1 is kNone
 }
 
 void KafkaAnalysis::gather_facts() {
@@ -1245,7 +1256,7 @@ void KafkaAnalysis::check_unseen() {
         if (parsed.type != OpType::kOk ||
             (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn))
             continue;
-        time_ns = parsed.time_ns;
+        time_ns = time_ns_at(p);
         for (const auto& entry : writes_of(parsed)) {
             auto& flags = sent[static_cast<std::size_t>(entry.key)];
             flags.resize(interner_.value_count(entry.key), 0);
@@ -1369,16 +1380,16 @@ void KafkaAnalysis::check_cycles() {
     std::vector<WrEdge> edges;
     {
         std::vector<WrEdge> by_reader;
-        std::vector<Position> last_reader_of(history_.size(), kNone);  // by writer
+        std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
         for (Position p = 0; p < history_size(); ++p) {
             if (parsed_at(p).type == OpType::kInvoke) continue;
             for (const auto& entry : reads_of(p))
                 for (const auto& pair : pairs_of(entry)) {
                     const Position writer = facts(entry.key, pair.value).writer;
                     if (writer == kNone || writer == p) continue;
-                    Position& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
+                    std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
                     if (last_reader == p) continue;
-                    last_reader = p;
+                    last_reader = static_cast<std::int32_t>(p);
                     by_reader.push_back(WrEdge{writer, p, entry.key, pair.value});
                 }
         }
@@ -1641,7 +1652,7 @@ void KafkaAnalysis::check_realtime_lag() {
             const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
             auto& steps = expired[static_cast<std::size_t>(key)];
             if (offset >= 0 && (steps.empty() || offset > steps.back().first))
-                steps.emplace_back(offset, parsed.time_ns);
+                steps.emplace_back(offset, time_ns_at(p));
         }
     }
     auto expired_at = [&](KeyId key, std::int64_t offset) -> std::optional<std::int64_t> {
@@ -1670,8 +1681,7 @@ void KafkaAnalysis::check_realtime_lag() {
         const ParsedOp& parsed = parsed_at(p);
         if (parsed.type != OpType::kOk) continue;
         if (parsed.kind == OpKind::kOther || parsed.kind == OpKind::kSend) continue;
-        auto& offsets =
-            process_offsets[static_cast<std::size_t>(process_rank_[static_cast<std::size_t>(p)])];
+        auto& offsets = process_offsets[static_cast<std::size_t>(parsed.process_rank)];
         auto find = [&](KeyId key) {
             return std::lower_bound(offsets.begin(), offsets.end(), key,
                                     [](const std::pair<KeyId, std::int64_t>& entry, KeyId k) {
@@ -1715,12 +1725,13 @@ void KafkaAnalysis::check_realtime_lag() {
             if (uninvoked++ == 0) uninvoked_first = op_at(p).index;
             continue;
         }
-        const std::int64_t invoke_ns = parsed_at(invocation).time_ns;
+        const std::int64_t invoke_ns = time_ns_at(invocation);
         for (const auto& [key, offset] : offsets) {
             const auto at = expired_at(key, offset + 1);
             const std::int64_t lag_ns = at ? std::max<std::int64_t>(0, invoke_ns - *at) : 0;
             if (!worst || lag_ns > worst->lag_ns)
-                worst = Worst{invoke_ns, parsed.process, key, lag_ns};
+                worst = Worst{invoke_ns, processes_[static_cast<std::size_t>(parsed.process_rank)],
+                              key, lag_ns};
         }
     }
     if (uninvoked > 0)
