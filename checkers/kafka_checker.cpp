@@ -85,6 +85,55 @@ struct ParsedOp {
 // Every pass streams this table; on a 10^6-op history each byte here is 2 MB per pass.
 static_assert(sizeof(ParsedOp) <= 32);
 
+// text -> id for the few key names of a history, looked up for every key of every op:
+// open addressing with FNV-1a, only ever looked up (never iterated, so its order cannot
+// reach the output).
+class StringIds {
+  public:
+    std::optional<std::int32_t> find(std::string_view text) const {
+        if (slots_.empty()) return std::nullopt;
+        for (std::size_t i = hash(text) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+            const Slot& slot = slots_[i];
+            if (slot.id < 0) return std::nullopt;
+            if (slot.text == text) return slot.id;
+        }
+    }
+    void insert(std::string_view text, std::int32_t id) {
+        MP_ASSERT_GE(id, 0);
+        if (2 * (count_ + 1) > slots_.size()) grow();
+        place(std::string(text), id);
+        ++count_;
+    }
+
+  private:
+    struct Slot {
+        std::string text;
+        std::int32_t id = -1;
+    };
+    static std::size_t hash(std::string_view text) {
+        std::uint64_t h = 14695981039346656037ULL;
+        for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+    void place(std::string text, std::int32_t id) {
+        std::size_t i = hash(text) & (slots_.size() - 1);
+        while (slots_[i].id >= 0) {
+            MP_ASSERT(slots_[i].text != text);
+            i = (i + 1) & (slots_.size() - 1);
+        }
+        slots_[i] = Slot{std::move(text), id};
+    }
+    void grow() {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(std::max<std::size_t>(16, 2 * old.size()), Slot{});
+        for (Slot& slot : old)
+            if (slot.id >= 0) place(std::move(slot.text), slot.id);
+    }
+
+    std::vector<Slot> slots_;  // size a power of two, at most half full
+    std::size_t count_ = 0;
+};
+
 // Interns keys and values so every later pass works on small integers. Ids are handed out
 // provisionally while parsing and renumbered afterwards into edn::Value order, so "smallest
 // id" means "first in edn order" everywhere, which is how millpond makes Jepsen's hash-order
@@ -103,12 +152,11 @@ class Interner {
         // walking the ordered map (only looked up, never iterated: ids still come from the
         // ordered map in finalize).
         if (key.is_string()) {
-            if (auto found = string_key_ids_.find(key.as_string()); found != string_key_ids_.end())
-                return found->second;
+            if (auto found = string_key_ids_.find(key.as_string())) return *found;
         }
         auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
         if (inserted) values_by_key_.emplace_back();
-        if (key.is_string()) string_key_ids_.emplace(key.as_string(), it->second);
+        if (key.is_string()) string_key_ids_.insert(key.as_string(), it->second);
         return it->second;
     }
     ValueId value(KeyId key, const edn::Value& value) {
@@ -241,8 +289,8 @@ class Interner {
 
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
-    std::unordered_map<std::string, KeyId> string_key_ids_;  // while parsing: string keys
-    std::vector<ProvisionalValues> values_by_key_;           // by provisional key, while parsing
+    StringIds string_key_ids_;                      // while parsing: string keys
+    std::vector<ProvisionalValues> values_by_key_;  // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
 };
