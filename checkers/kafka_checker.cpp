@@ -355,17 +355,19 @@ struct ErrorCase {
 };
 
 // Per (key, value) facts gathered in one pass over the history.
+// Positions in 32 bits (parse_all checks the history fits); -1 is kNone.
 struct ValueFacts {
-    Position writer = kNone;        // §3.4 writer-of: last non-invoke op that sent it
-    Position first_reader = kNone;  // first non-invoke op that polled it
+    std::int32_t writer = -1;        // §3.4 writer-of: last non-invoke op that sent it
+    std::int32_t first_reader = -1;  // first non-invoke op that polled it
     std::int64_t reader_count = 0;
     bool ok_read = false;       // read by an ok poll (reads-by-type :ok)
     bool fail_written = false;  // sent by a failed op (writes-by-type :fail)
 };
 
+// Positions in 32 bits (parse_all checks the history fits): a long history has millions.
 struct WrEdge {
-    Position writer = 0;
-    Position reader = 0;
+    std::int32_t writer = 0;
+    std::int32_t reader = 0;
     KeyId key = 0;
     ValueId value = 0;
 };
@@ -387,7 +389,7 @@ struct OpScratch {
 // positions[start[g], start[g + 1]), in history order.
 struct ProcessGroups {
     std::vector<std::uint32_t> start;
-    std::vector<Position> positions;
+    std::vector<std::int32_t> positions;  // (positions fit 32 bits: parse_all checks)
 };
 
 // key -> a position (kNone when absent), for per-process passes: one slot per key, reset in
@@ -524,7 +526,8 @@ class KafkaAnalysis {
         std::vector<std::uint32_t> fill(groups.start.begin(), groups.start.end() - 1);
         for (Position p = 0; p < history_size(); ++p)
             if (parsed_at(p).kind != OpKind::kOther && wanted(parsed_at(p)))
-                groups.positions[fill[static_cast<std::size_t>(parsed_at(p).process_rank)]++] = p;
+                groups.positions[fill[static_cast<std::size_t>(parsed_at(p).process_rank)]++] =
+                    static_cast<std::int32_t>(p);
         return groups;
     }
     void add_error(std::string_view type, edn::Value value, std::int64_t sort_key = 0) {
@@ -864,7 +867,7 @@ void KafkaAnalysis::gather_facts() {
         for (const auto& entry : writes_of(parsed)) {
             for (const auto& pair : pairs_of(entry)) {
                 ValueFacts& f = facts(entry.key, pair.value);
-                f.writer = p;  // §3.4: the last non-invoke op that sent it
+                f.writer = static_cast<std::int32_t>(p);  // §3.4: the last non-invoke sender
                 if (parsed.type == OpType::kFail) f.fail_written = true;
             }
         }
@@ -872,7 +875,7 @@ void KafkaAnalysis::gather_facts() {
             if (parsed.type == OpType::kOk) key_ok_polled_[static_cast<std::size_t>(entry.key)] = 1;
             for (const auto& pair : pairs_of(entry)) {
                 ValueFacts& f = facts(entry.key, pair.value);
-                if (f.first_reader == kNone) f.first_reader = p;
+                if (f.first_reader == kNone) f.first_reader = static_cast<std::int32_t>(p);
                 ++f.reader_count;
                 if (parsed.type == OpType::kOk) f.ok_read = true;
             }
@@ -886,7 +889,7 @@ void KafkaAnalysis::gather_facts() {
         for (const auto& entry : writes_of(p))
             for (const auto& pair : pairs_of(entry)) {
                 ValueFacts& f = facts(entry.key, pair.value);
-                if (f.writer == kNone) f.writer = p;
+                if (f.writer == kNone) f.writer = static_cast<std::int32_t>(p);
             }
     }
 }
@@ -1428,6 +1431,9 @@ void KafkaAnalysis::check_cycles() {
     std::vector<WrEdge> edges;
     {
         std::vector<WrEdge> by_reader;
+        // At most one edge per pair: reserving that (untouched memory costs nothing) spares
+        // the copies and fresh pages of growing by doubling.
+        by_reader.reserve(pairs_.size());
         std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
         for (Position p = 0; p < history_size(); ++p) {
             if (parsed_at(p).type == OpType::kInvoke) continue;
@@ -1438,7 +1444,9 @@ void KafkaAnalysis::check_cycles() {
                     std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
                     if (last_reader == p) continue;
                     last_reader = static_cast<std::int32_t>(p);
-                    by_reader.push_back(WrEdge{writer, p, entry.key, pair.value});
+                    by_reader.push_back(WrEdge{static_cast<std::int32_t>(writer),
+                                               static_cast<std::int32_t>(p), entry.key,
+                                               pair.value});
                 }
         }
         std::vector<std::uint32_t> start(history_.size() + 1, 0);
