@@ -1727,8 +1727,16 @@ void KafkaAnalysis::check_realtime_lag() {
         std::int64_t lag_ns;
     };
     std::optional<Worst> worst;
-    // By process rank: (key, offset) ascending by key, the offsets each process has polled.
-    using KeyOffsets = std::vector<std::pair<KeyId, std::int64_t>>;
+    // By process rank: the offsets each process has polled, ascending by key. Each remembers
+    // expired_at(key, offset + 1), a pure function, for the offset it was asked for: most
+    // polls leave most of a process's keys where they were.
+    struct KeyOffset {
+        KeyId key = 0;
+        std::int64_t offset = -1;
+        std::int64_t expired_for = kUnknownOffset;
+        std::optional<std::int64_t> expired;
+    };
+    using KeyOffsets = std::vector<KeyOffset>;
     std::vector<KeyOffsets> process_offsets(processes_.size());
     KeyOffsets next;
     std::int64_t uninvoked = 0;
@@ -1740,23 +1748,23 @@ void KafkaAnalysis::check_realtime_lag() {
         auto& offsets = process_offsets[static_cast<std::size_t>(parsed.process_rank)];
         auto find = [&](KeyId key) {
             return std::lower_bound(offsets.begin(), offsets.end(), key,
-                                    [](const std::pair<KeyId, std::int64_t>& entry, KeyId k) {
-                                        return entry.first < k;
-                                    });
+                                    [](const KeyOffset& entry, KeyId k) { return entry.key < k; });
         };
         if (parsed.kind == OpKind::kAssign) {
             // Newly assigned keys start at -1; keys still assigned keep their offsets.
             next.clear();
             for (KeyId key : assigned_of(parsed)) {
                 auto it = find(key);
-                next.emplace_back(key, it != offsets.end() && it->first == key ? it->second : -1);
+                next.push_back(it != offsets.end() && it->key == key
+                                   ? *it
+                                   : KeyOffset{key, -1, kUnknownOffset, std::nullopt});
             }
             // Sorted by key, the first of equal keys kept (std::map's operator[] assigns the
             // same value to a repeated key, so any one will do).
             std::stable_sort(next.begin(), next.end(),
-                             [](const auto& a, const auto& b) { return a.first < b.first; });
+                             [](const auto& a, const auto& b) { return a.key < b.key; });
             next.erase(std::unique(next.begin(), next.end(),
-                                   [](const auto& a, const auto& b) { return a.first == b.first; }),
+                                   [](const auto& a, const auto& b) { return a.key == b.key; }),
                        next.end());
             offsets.swap(next);
             continue;
@@ -1770,10 +1778,10 @@ void KafkaAnalysis::check_realtime_lag() {
         for (KeyId key : op_keys) {
             const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
             auto it = find(key);
-            if (it != offsets.end() && it->first == key)
-                it->second = std::max(it->second, offset);
+            if (it != offsets.end() && it->key == key)
+                it->offset = std::max(it->offset, offset);
             else
-                offsets.emplace(it, key, offset);
+                offsets.insert(it, KeyOffset{key, offset, kUnknownOffset, std::nullopt});
         }
         const Position invocation = invocation_of(p);
         if (invocation == kNone) {
@@ -1782,12 +1790,16 @@ void KafkaAnalysis::check_realtime_lag() {
             continue;
         }
         const std::int64_t invoke_ns = time_ns_at(invocation);
-        for (const auto& [key, offset] : offsets) {
-            const auto at = expired_at(key, offset + 1);
+        for (KeyOffset& entry : offsets) {
+            if (entry.expired_for != entry.offset) {
+                entry.expired = expired_at(entry.key, entry.offset + 1);
+                entry.expired_for = entry.offset;
+            }
+            const auto& at = entry.expired;
             const std::int64_t lag_ns = at ? std::max<std::int64_t>(0, invoke_ns - *at) : 0;
             if (!worst || lag_ns > worst->lag_ns)
                 worst = Worst{invoke_ns, processes_[static_cast<std::size_t>(parsed.process_rank)],
-                              key, lag_ns};
+                              entry.key, lag_ns};
         }
     }
     if (uninvoked > 0)
