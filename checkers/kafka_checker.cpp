@@ -558,6 +558,7 @@ class KafkaAnalysis {
     std::vector<std::int32_t> open_invocation_of_id_;  // position, or -1
     std::vector<Position> rebalanced_ops_;             // ops with a :rebalance-log, ascending
     std::int64_t bare_polls_ = 0;                      // see check_shape
+    bool has_txn_ = false;                             // some client op is a :txn
     OpScratch scratch_;
     Interner interner_;
     std::vector<std::vector<ValueFacts>> facts_;  // by key, by value
@@ -677,6 +678,7 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
         parsed->kind = OpKind::kSubscribe;
     else
         return;
+    if (parsed->kind == OpKind::kTxn) has_txn_ = true;
 
     if (parsed->kind == OpKind::kAssign || parsed->kind == OpKind::kSubscribe) {
         if (op.value.is_sequential()) {
@@ -1477,6 +1479,18 @@ void KafkaAnalysis::check_cycles() {
         return;
     }
     if (edges.empty()) return;
+    // Without txn ops every cycle holds a backward wr edge: an ok poll that completed before
+    // the send it read was invoked. (Along a realtime path completions only move forward; a
+    // wr edge into a poll that continues the cycle starts at a send invoked before that poll
+    // completed, unless it is backward; so a cycle of forward edges would come back to a
+    // completion later than itself.) With none, every component is a single op: nothing to
+    // report and nothing to search.
+    const bool any_backward = std::any_of(edges.begin(), edges.end(), [&](const WrEdge& edge) {
+        const Position invocation = invocation_of(edge.writer);
+        return parsed_at(edge.reader).type == OpType::kOk && invocation != kNone &&
+               edge.reader < invocation;
+    });
+    if (!has_txn_ && !any_backward) return;
 
     // Positions are history indices, so participants (ascending, distinct) and each one's node
     // come from one table over the history, in linear time.

@@ -444,6 +444,24 @@ TEST(KafkaChecker, RealtimeCyclesAreCountedPerComponent) {
     EXPECT_EQ(*errs(check(joined), "G1c-realtime")[0].find("scc-size"), edn::Value(4));
 }
 
+// Two concurrent txn ops that each read what the other sent: a cycle with no poll that
+// completed before its send was invoked, so no :G1c-realtime witness, only the component
+// (the cycle search cannot be skipped once txn ops are about).
+TEST(KafkaChecker, TxnCycleWithoutAWitnessIsReportedByItsComponent) {
+    HistoryBuilder b;
+    b.op("{:type :invoke, :process 0, :f :txn, :value [[:send \"a\" 1] [:poll]]}")
+        .op("{:type :invoke, :process 1, :f :txn, :value [[:send \"b\" 2] [:poll]]}")
+        .op("{:type :ok, :process 0, :f :txn, :value [[:send \"a\" [0 1]] "
+            "[:poll {\"b\" [[0 2]]}]]}")
+        .op("{:type :ok, :process 1, :f :txn, :value [[:send \"b\" [0 2]] "
+            "[:poll {\"a\" [[0 1]]}]]}");
+    const edn::Value result = check(b);
+    EXPECT_EQ(error_count(result, "G1c-realtime"), 0) << edn::write(result);
+    ASSERT_EQ(error_count(result, "strong-PL-2-cycle-exists"), 1) << edn::write(result);
+    EXPECT_EQ(*errs(result, "strong-PL-2-cycle-exists")[0].find("scc-size"), edn::Value(2));
+    EXPECT_FALSE(is_valid(result));
+}
+
 // §10: a message nobody sent. Maelstrom's checker throws; millpond reports it.
 TEST(KafkaChecker, NoWriterOfValue) {
     HistoryBuilder b = clean();
