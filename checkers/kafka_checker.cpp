@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -666,15 +667,21 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
     parsed->assigned_begin = parsed->assigned_end = no_keys;
     if (!op.extra.empty() && op.find_extra("rebalance-log")) rebalanced_ops_.push_back(position);
     if (!op.is_client()) return;
-    if (op.f == "poll")
+    // Length first, then bytes: std::string == const char* compares out of line, and this
+    // runs for every op.
+    auto is_f = [&](std::string_view name) {
+        return op.f.size() == name.size() &&
+               std::memcmp(op.f.data(), name.data(), name.size()) == 0;
+    };
+    if (is_f("poll"))
         parsed->kind = OpKind::kPoll;
-    else if (op.f == "send")
+    else if (is_f("send"))
         parsed->kind = OpKind::kSend;
-    else if (op.f == "txn")
+    else if (is_f("txn"))
         parsed->kind = OpKind::kTxn;
-    else if (op.f == "assign")
+    else if (is_f("assign"))
         parsed->kind = OpKind::kAssign;
-    else if (op.f == "subscribe")
+    else if (is_f("subscribe"))
         parsed->kind = OpKind::kSubscribe;
     else
         return;
