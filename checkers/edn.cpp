@@ -61,31 +61,15 @@ bool Value::as_bool() const {
     MP_ASSERT(kind_ == Kind::kBool);
     return int_ != 0;
 }
-std::int64_t Value::as_int() const {
-    MP_ASSERT(kind_ == Kind::kInt);
-    return int_;
-}
 double Value::as_double() const {
     if (kind_ == Kind::kInt) return static_cast<double>(int_);
     MP_ASSERT(kind_ == Kind::kDouble);
     return double_;
 }
-const std::string& Value::as_string() const {
-    MP_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol);
-    return *text_ptr();
-}
-const Items& Value::items() const {
-    MP_ASSERT(is_sequential());
-    return *items_ptr();
-}
 Items& Value::items() {
     MP_ASSERT(is_sequential());
     unshare();
     return *items_ptr();
-}
-const Entries& Value::entries() const {
-    MP_ASSERT(kind_ == Kind::kMap);
-    return *entries_ptr();
 }
 Entries& Value::entries() {
     MP_ASSERT(kind_ == Kind::kMap);
@@ -97,12 +81,6 @@ void Value::unshare() {
     if (!ptr_ || ptr_.use_count() == 1) return;
     if (is_sequential()) ptr_ = std::make_shared<Items>(*items_ptr());
     if (kind_ == Kind::kMap) ptr_ = std::make_shared<Entries>(*entries_ptr());
-}
-
-std::size_t Value::size() const {
-    if (is_sequential()) return items_ptr()->size();
-    if (kind_ == Kind::kMap) return entries_ptr()->size();
-    return 0;
 }
 
 const Value* Value::find(std::string_view keyword_name) const {
