@@ -3,15 +3,29 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "core/assert.hpp"
 
 namespace millpond::edn {
 
 Value Value::keyword(std::string name) {
+    // A history repeats a few keywords (:send, :poll, :net-timeout...) in every op, and a
+    // keyword's text is never changed once made, so keywords of one name can share it: a
+    // short per-thread list of the first names seen hands out the same string. That saves an
+    // allocation per keyword and keeps the checker's keyword tests in cache; nothing
+    // observable depends on whether two equal keywords share their text.
+    constexpr std::size_t kSharedNamesMax = 32;
+    constexpr std::size_t kSharedNameLengthMax = 24;
+    thread_local std::vector<Value> shared;
+    if (name.size() <= kSharedNameLengthMax)
+        for (const Value& known : shared)
+            if (*known.text_ptr() == name) return known;
     Value v;
     v.kind_ = Kind::kKeyword;
     v.ptr_ = std::make_shared<std::string>(std::move(name));
+    if (v.text_ptr()->size() <= kSharedNameLengthMax && shared.size() < kSharedNamesMax)
+        shared.push_back(v);
     return v;
 }
 Value Value::symbol(std::string name) {
@@ -47,31 +61,15 @@ bool Value::as_bool() const {
     MP_ASSERT(kind_ == Kind::kBool);
     return int_ != 0;
 }
-std::int64_t Value::as_int() const {
-    MP_ASSERT(kind_ == Kind::kInt);
-    return int_;
-}
 double Value::as_double() const {
     if (kind_ == Kind::kInt) return static_cast<double>(int_);
     MP_ASSERT(kind_ == Kind::kDouble);
     return double_;
 }
-const std::string& Value::as_string() const {
-    MP_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol);
-    return *text_ptr();
-}
-const Items& Value::items() const {
-    MP_ASSERT(is_sequential());
-    return *items_ptr();
-}
 Items& Value::items() {
     MP_ASSERT(is_sequential());
     unshare();
     return *items_ptr();
-}
-const Entries& Value::entries() const {
-    MP_ASSERT(kind_ == Kind::kMap);
-    return *entries_ptr();
 }
 Entries& Value::entries() {
     MP_ASSERT(kind_ == Kind::kMap);
@@ -83,12 +81,6 @@ void Value::unshare() {
     if (!ptr_ || ptr_.use_count() == 1) return;
     if (is_sequential()) ptr_ = std::make_shared<Items>(*items_ptr());
     if (kind_ == Kind::kMap) ptr_ = std::make_shared<Entries>(*entries_ptr());
-}
-
-std::size_t Value::size() const {
-    if (is_sequential()) return items_ptr()->size();
-    if (kind_ == Kind::kMap) return entries_ptr()->size();
-    return 0;
 }
 
 const Value* Value::find(std::string_view keyword_name) const {

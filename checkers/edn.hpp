@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/assert.hpp"
+
 namespace millpond::edn {
 
 class Value;
@@ -53,12 +55,28 @@ class Value {
     bool truthy() const { return !(kind_ == Kind::kNil || (kind_ == Kind::kBool && int_ == 0)); }
 
     bool as_bool() const;
-    std::int64_t as_int() const;
+    // The accessors the checkers call per pair of a history are defined here, to inline.
+    std::int64_t as_int() const {
+        MP_ASSERT(kind_ == Kind::kInt);
+        return int_;
+    }
     double as_double() const;  // ints convert
-    const std::string& as_string() const;   // string, keyword name or symbol name
-    const Items& items() const;              // vector, list, set
+    // string, keyword name or symbol name
+    const std::string& as_string() const {
+        MP_ASSERT(kind_ == Kind::kString || kind_ == Kind::kKeyword || kind_ == Kind::kSymbol);
+        return *text_ptr();
+    }
+    // vector, list, set
+    const Items& items() const {
+        MP_ASSERT(is_sequential());
+        return *items_ptr();
+    }
     Items& items();
-    const Entries& entries() const;          // map
+    // map
+    const Entries& entries() const {
+        MP_ASSERT(kind_ == Kind::kMap);
+        return *entries_ptr();
+    }
     Entries& entries();
 
     // Map lookup by keyword key (":name"), or by string key when the map uses strings.
@@ -68,7 +86,28 @@ class Value {
     Value& set_entry(std::string_view keyword_name, Value value);
     void push(Value item);  // vector/list/set
 
-    std::size_t size() const;
+    std::size_t size() const {
+        if (is_sequential()) return items_ptr()->size();
+        if (kind_ == Kind::kMap) return entries_ptr()->size();
+        return 0;
+    }
+
+    // Hints for passes that walk many values in order (the kafka checker reading a long
+    // history): a value's parts live on the heap, one pointer hop per level, and asking for
+    // the next values' parts ahead of time overlaps those memory waits. prefetch() starts
+    // loading the heap part (string, items or entries object); prefetch_elements() starts
+    // loading a collection's element array, reading the heap part (so that should have been
+    // prefetched some steps earlier). Neither changes anything observable.
+    void prefetch() const {
+        if (ptr_) __builtin_prefetch(ptr_.get());
+    }
+    void prefetch_elements() const {
+        if (is_sequential()) {
+            if (!items_ptr()->empty()) __builtin_prefetch(items_ptr()->data());
+        } else if (kind_ == Kind::kMap) {
+            if (!entries_ptr()->empty()) __builtin_prefetch(entries_ptr()->data());
+        }
+    }
 
     friend bool operator==(const Value& a, const Value& b);
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }

@@ -33,6 +33,25 @@ TEST(Edn, ReadsKafkaValuesSetsAndNesting) {
     EXPECT_EQ(write(*value), "[[:poll {\"8\" [[0 1] [1 2]]}] #{1 2 3} (a b) nil true -5 2.5 0.5]");
 }
 
+// Keywords of one name share their text (up to a small number of short names); that must
+// not show: every keyword keeps its own name, whether shared or not, and equal names compare
+// equal either way.
+TEST(Edn, KeywordsAreTheirNamesWhetherSharedOrNot) {
+    std::vector<Value> made;
+    for (int round = 0; round < 2; ++round)
+        for (int i = 0; i < 100; ++i)
+            made.push_back(Value::keyword("k" + std::to_string(i) + std::string(i % 3 * 20, 'x')));
+    for (int i = 0; i < 100; ++i) {
+        const std::string name = "k" + std::to_string(i) + std::string(i % 3 * 20, 'x');
+        EXPECT_TRUE(made[static_cast<std::size_t>(i)].is_keyword(name));
+        EXPECT_EQ(made[static_cast<std::size_t>(i)], made[static_cast<std::size_t>(i + 100)]);
+        EXPECT_EQ(Value::compare(made[static_cast<std::size_t>(i)], Value::keyword(name)), 0);
+        EXPECT_NE(made[static_cast<std::size_t>(i)], Value(name));  // a string is no keyword
+    }
+    EXPECT_EQ(write(Value::vector({Value::keyword("send"), Value::keyword("send")})),
+              "[:send :send]");
+}
+
 TEST(Edn, ReportsWhereParsingFailed) {
     ParseError error;
     EXPECT_FALSE(parse("{:a 1,\n :b [1 2", &error));

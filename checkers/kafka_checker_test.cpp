@@ -444,6 +444,24 @@ TEST(KafkaChecker, RealtimeCyclesAreCountedPerComponent) {
     EXPECT_EQ(*errs(check(joined), "G1c-realtime")[0].find("scc-size"), edn::Value(4));
 }
 
+// Two concurrent txn ops that each read what the other sent: a cycle with no poll that
+// completed before its send was invoked, so no :G1c-realtime witness, only the component
+// (the cycle search cannot be skipped once txn ops are about).
+TEST(KafkaChecker, TxnCycleWithoutAWitnessIsReportedByItsComponent) {
+    HistoryBuilder b;
+    b.op("{:type :invoke, :process 0, :f :txn, :value [[:send \"a\" 1] [:poll]]}")
+        .op("{:type :invoke, :process 1, :f :txn, :value [[:send \"b\" 2] [:poll]]}")
+        .op("{:type :ok, :process 0, :f :txn, :value [[:send \"a\" [0 1]] "
+            "[:poll {\"b\" [[0 2]]}]]}")
+        .op("{:type :ok, :process 1, :f :txn, :value [[:send \"b\" [0 2]] "
+            "[:poll {\"a\" [[0 1]]}]]}");
+    const edn::Value result = check(b);
+    EXPECT_EQ(error_count(result, "G1c-realtime"), 0) << edn::write(result);
+    ASSERT_EQ(error_count(result, "strong-PL-2-cycle-exists"), 1) << edn::write(result);
+    EXPECT_EQ(*errs(result, "strong-PL-2-cycle-exists")[0].find("scc-size"), edn::Value(2));
+    EXPECT_FALSE(is_valid(result));
+}
+
 // §10: a message nobody sent. Maelstrom's checker throws; millpond reports it.
 TEST(KafkaChecker, NoWriterOfValue) {
     HistoryBuilder b = clean();
@@ -453,6 +471,35 @@ TEST(KafkaChecker, NoWriterOfValue) {
     EXPECT_EQ(*errs(result, "no-writer-of-value")[0].find("value"), edn::Value(99));
     EXPECT_FALSE(is_valid(result));
     EXPECT_EQ(error_count(check(clean()), "no-writer-of-value"), 0);
+}
+
+// Messages are small integers in simulated histories, but any EDN value is a message. The
+// checker orders values by edn::Value's order (numbers by value across int and double) and
+// treats values that compare equal as one message, whichever kind and size they are.
+TEST(KafkaChecker, MessagesOfEveryKindAreOrderedAndMergedAsEdnValues) {
+    HistoryBuilder b;
+    b.op("{:type :invoke, :process 0, :f :send, :value [[:send \"a\" 0]]}")
+        .op("{:type :ok, :process 0, :f :send, :value [[:send \"a\" [0 \"x\"]] "
+            "[:send \"a\" [1 5]] [:send \"a\" [2 -3]] [:send \"a\" [3 2.5]] "
+            "[:send \"a\" [4 1000000]] [:send \"a\" [5 7.0]] [:send \"a\" [6 7]] "
+            "[:send \"a\" [7 :kw]] [:send \"a\" [8 [1 2]]] "
+            "[:send \"a\" [9 -9223372036854775808]]]}")
+        .op("{:type :invoke, :process 1, :f :send, :value [[:send \"b\" 0]]}")
+        .op("{:type :ok, :process 1, :f :send, :value [[:send \"b\" [0 3]] "
+            "[:send \"b\" [0 \"y\"]] [:send \"b\" [0 1.0]] [:send \"b\" [0 99999999]]]}")
+        .poll(2, "{\"a\" [[9 -9223372036854775808] [4 1000000] [1 5] [0 \"x\"] [5 7]], "
+                 "\"b\" [[0 1] [0 3]]}");
+    const edn::Value result = check(b);
+    // 7.0 and 7 are one message (the first seen stands for it), sent at offsets 5 and 6.
+    ASSERT_EQ(error_count(result, "duplicate"), 1) << edn::write(result);
+    EXPECT_EQ(edn::write(*errs(result, "duplicate")[0].find("value")), "7.0");
+    // 1.0 (sent) and 1 (polled) are one message too: no :no-writer-of-value.
+    EXPECT_EQ(error_count(result, "no-writer-of-value"), 0) << edn::write(result);
+    ASSERT_EQ(error_count(result, "inconsistent-offsets"), 1) << edn::write(result);
+    EXPECT_EQ(edn::write(*errs(result, "inconsistent-offsets")[0].find("values")),
+              "#{1.0 3 99999999 \"y\"}");
+    EXPECT_EQ(edn::write(*result.find("unseen")->find("messages")),
+              "{\"a\" (-3 2.5 :kw [1 2]), \"b\" (99999999 \"y\")}");
 }
 
 TEST(KafkaChecker, NegativeOffset) {

@@ -48,10 +48,19 @@ bool ignored_for_validity(const std::string& f) {
 edn::Value check_stats(const history::History& history) {
     Counts all;
     std::map<std::string, Counts> by_f;  // sorted by f, as Jepsen's (into (sorted-map) by-f)
+    // Histories repeat a handful of fs: remember the last one's counts rather than searching
+    // the map for every op.
+    Counts* last_counts = nullptr;
+    const std::string* last_f = nullptr;
     for (const auto& op : history) {
         if (!op.is_client() || op.type == history::OpType::kInvoke) continue;
         all.add(op.type);
-        by_f[op.f].add(op.type);
+        if (!last_f || *last_f != op.f) {
+            auto it = by_f.try_emplace(op.f).first;
+            last_f = &it->first;
+            last_counts = &it->second;
+        }
+        last_counts->add(op.type);
     }
     edn::Entries by_f_entries;
     bool valid = true;
