@@ -68,13 +68,15 @@ class Inbox {
         std::push_heap(heap_.begin(), heap_.end(), Later{});
     }
     bool empty() const { return heap_.empty(); }
-    InFlight pop() {
+    // Removes the earliest message, moving it into `into` (one move, not two through a
+    // return value).
+    void pop_into(std::optional<InFlight>& into) {
         MP_ASSERT(!heap_.empty());
         std::pop_heap(heap_.begin(), heap_.end(), Later{});
         const std::uint32_t slot = heap_.back().slot;
         heap_.pop_back();
         free_slots_.push_back(slot);
-        return std::move(slots_[slot]);
+        into.emplace(std::move(slots_[slot]));
     }
 
   private:
@@ -579,18 +581,18 @@ void Simulation::take_next(std::int32_t receiver) {
     // A killed or paused node takes nothing: its queue builds up until it is back.
     if (to.down || to.paused) return;
     while (!to.inbox.empty()) {
-        InFlight next = to.inbox.pop();
+        to.inbox.pop_into(to.receiving);
         // Maelstrom checks partitions when the receiver dequeues a message, before its
         // latency wait (spec §5.3): a message already taken is delivered even if a partition
         // starts meanwhile, and one sent during a partition but dequeued after the heal goes
         // through.
         auto grudge = drops_.find(receiver);
-        if (grudge != drops_.end() && grudge->second.count(next.src)) {
-            journal(journal::EventKind::kDrop, next.message_id, next.src, receiver,
-                    std::move(next.type));
+        if (grudge != drops_.end() && grudge->second.count(to.receiving->src)) {
+            journal(journal::EventKind::kDrop, to.receiving->message_id, to.receiving->src,
+                    receiver, std::move(to.receiving->type));
+            to.receiving.reset();
             continue;
         }
-        to.receiving = std::move(next);
         queue_.push(std::max(now_us(), to.receiving->deadline_us),
                     DeliverEvent{receiver, to.delivery_generation});
         return;
