@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -50,8 +51,9 @@ int main(int argc, char** argv) {
 #ifdef MILLPOND_WITH_MIMALLOC
     // 2 MiB pages where the kernel allows them (transparent huge pages): a run touches tens of
     // megabytes of fresh heap, and with 4 KiB pages its page faults were about a tenth of the
-    // standard test's wall time (perf). Costs a few MB of peak memory.
-    mi_option_enable(mi_option_large_os_pages);
+    // standard test's wall time (perf). Costs a few MB of peak memory. MIMALLOC_LARGE_OS_PAGES
+    // in the environment still decides, as mimalloc documents.
+    if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) mi_option_enable(mi_option_large_os_pages);
 #endif
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
