@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace millpond::journal {
@@ -19,7 +20,7 @@ struct Event {
     std::int64_t message_id;  // the network's global message counter, from 0
     std::int32_t src;         // participant index, see Journal::participants
     std::int32_t dest;
-    std::string type;         // the body's "type"
+    std::int32_t type;        // the body's "type": an index into Journal::types
     // The whole body, on send events only, when the run records bodies (RunOptions::
     // journal_bodies); null otherwise. Diagrams use it for labels and tooltips.
     nlohmann::json body;
@@ -27,7 +28,21 @@ struct Event {
 
 struct Journal {
     std::vector<std::string> participants;  // index -> id ("c3", "n0", "lin-kv")
+    // Every body type seen, once, in order of first appearance. Events name theirs by index:
+    // a run has a dozen types and hundreds of thousands of events.
+    std::vector<std::string> types;
     std::vector<Event> events;
+
+    const std::string& type_of(const Event& event) const {
+        return types[static_cast<std::size_t>(event.type)];
+    }
+    // The index of `type` in types, added if new.
+    std::int32_t type_id(std::string_view type) {
+        for (std::size_t i = 0; i < types.size(); ++i)
+            if (types[i] == type) return static_cast<std::int32_t>(i);
+        types.emplace_back(type);
+        return static_cast<std::int32_t>(types.size() - 1);
+    }
 
     // Maelstrom's rule: a participant is a client iff its id starts with 'c'.
     bool is_client(std::int32_t participant) const {

@@ -12,7 +12,8 @@ std::string describe(const journal::Journal& journal, const journal::Event& even
                        kKinds[static_cast<int>(event.kind)] + " #" +
                        std::to_string(event.message_id) + " " +
                        journal.participants[static_cast<std::size_t>(event.src)] + " -> " +
-                       journal.participants[static_cast<std::size_t>(event.dest)] + " " + event.type;
+                       journal.participants[static_cast<std::size_t>(event.dest)] + " " +
+                       journal.type_of(event);
     if (!event.body.is_null()) text += " " + event.body.dump();
     return text;
 }
@@ -24,7 +25,7 @@ bool same(const journal::Journal& ja, const journal::Event& a, const journal::Jo
                jb.participants[static_cast<std::size_t>(b.src)] &&
            ja.participants[static_cast<std::size_t>(a.dest)] ==
                jb.participants[static_cast<std::size_t>(b.dest)] &&
-           a.type == b.type && a.body == b.body;
+           ja.type_of(a) == jb.type_of(b) && a.body == b.body;
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ TEST(NodeFaults, AKilledNodeNeitherStepsNorReceivesUntilItsRestart) {
     const std::int32_t n0 = participant(outcome, "n0"), n1 = participant(outcome, "n1");
     std::size_t sends = 0, recvs = 0, drops = 0, held_then_delivered = 0;
     for (const auto& event : outcome.journal.events) {
-        if (event.dest == n0 && event.src == n1 && event.type == "ping") {
+        if (event.dest == n0 && event.src == n1 && outcome.journal.type_of(event) == "ping") {
             if (event.kind == journal::EventKind::kSend) ++sends;
             if (event.kind == journal::EventKind::kRecv) ++recvs;
             if (event.kind == journal::EventKind::kDrop) ++drops;
@@ -192,7 +192,8 @@ TEST(NodeFaults, SkewedNodesTickByTheirOwnClocks) {
     // Every ping carries the sender's clock: it reads offset + t + t * drift, at true time t.
     std::size_t checked = 0;
     for (const auto& event : outcome.journal.events) {
-        if (event.kind != journal::EventKind::kSend || event.type != "ping") continue;
+        if (event.kind != journal::EventKind::kSend || outcome.journal.type_of(event) != "ping")
+            continue;
         const auto& [offset_ms, drift_ppm] = clocks[outcome.journal.participants[
             static_cast<std::size_t>(event.src)]];
         const std::int64_t t = event.time_us;
@@ -219,7 +220,7 @@ TEST(NodeFaults, ASlowLinkAddsItsLatencyOnlyInItsDirectionAndOnlyWhileItLasts) {
     std::map<std::int64_t, std::int64_t> sent_at;
     std::size_t slow_seen = 0;
     for (const auto& event : outcome.journal.events) {
-        if (event.type != "ping") continue;
+        if (outcome.journal.type_of(event) != "ping") continue;
         if (event.kind == journal::EventKind::kSend) sent_at[event.message_id] = event.time_us;
         if (event.kind != journal::EventKind::kRecv) continue;
         const std::int64_t sent = sent_at.at(event.message_id);

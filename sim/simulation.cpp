@@ -45,7 +45,7 @@ struct InFlight {
     std::int64_t message_id;
     std::int32_t src;
     Message message;
-    std::string type;  // the body's, read once at send for the journal's recv or drop event
+    std::int32_t type;  // the body's (journal::Journal::types), read once at send
 };
 
 // A receiver's in-flight messages, earliest deadline first (ties: send order). The heap sifts
@@ -396,7 +396,7 @@ class Simulation {
     void on_deliver(std::int32_t receiver);
     // `body` is kept only for a send when the run records bodies.
     void journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
-                 std::int32_t dest, std::string type, const json& body = json());
+                 std::int32_t dest, std::int32_t type, const json& body = json());
 
     // ---- nodes ----
     // `input` gets the node's own clock reading (skew), which it must pass on as `now`.
@@ -525,9 +525,9 @@ Instant WorkerContext::now_us() const { return sim_.now_us(); }
 // Network
 
 void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
-                         std::int32_t dest, std::string type, const json& body) {
+                         std::int32_t dest, std::int32_t type, const json& body) {
     outcome_.journal.events.push_back(journal::Event{
-        kind, now_us(), message_id, src, dest, std::move(type),
+        kind, now_us(), message_id, src, dest, type,
         kind == journal::EventKind::kSend && options_.journal_bodies ? body : json()});
     fingerprint_.add(static_cast<std::uint64_t>(kind));
     fingerprint_.add(static_cast<std::uint64_t>(now_us()));
@@ -537,7 +537,7 @@ void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::
 
 void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
     const std::int64_t message_id = next_message_id_++;
-    std::string type = body_type(body);
+    const std::int32_t type = outcome_.journal.type_id(body_type_view(body));
     journal(journal::EventKind::kSend, message_id, src, dest, type, body);
     hash_json(fingerprint_, body);
     Participant& from = participants_[static_cast<std::size_t>(src)];
@@ -558,7 +558,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
     // Drawn from their own stream so turning a fault on never shifts the latency draws.
     if (!client_involved && options_.nemesis_drop &&
         faults_rng_.chance(options_.drop_probability)) {
-        journal(journal::EventKind::kDrop, message_id, src, dest, std::string());
+        // Maelstrom's journal has no type for a message lost on the wire; the send has it.
+        journal(journal::EventKind::kDrop, message_id, src, dest, outcome_.journal.type_id(""));
         return;
     }
     if (!client_involved && options_.nemesis_duplicate &&
@@ -571,7 +572,7 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
                                src, Message{from.id, to.id, body}, type});
     }
     to.inbox.push(InFlight{now_us() + latency_us, next_inbox_sequence_++, message_id, src,
-                           Message{from.id, to.id, std::move(body)}, std::move(type)});
+                           Message{from.id, to.id, std::move(body)}, type});
     if (!to.receiving) take_next(dest);
 }
 
@@ -589,7 +590,7 @@ void Simulation::take_next(std::int32_t receiver) {
         auto grudge = drops_.find(receiver);
         if (grudge != drops_.end() && grudge->second.count(to.receiving->src)) {
             journal(journal::EventKind::kDrop, to.receiving->message_id, to.receiving->src,
-                    receiver, std::move(to.receiving->type));
+                    receiver, to.receiving->type);
             to.receiving.reset();
             continue;
         }
@@ -612,11 +613,9 @@ void Simulation::on_deliver(std::int32_t receiver) {
     if (to.kind == ParticipantKind::kClient && to.closed) {
         // Maelstrom's network would blow up the sender's stdout thread here (spec §1.1); we
         // drop the message and journal the drop instead.
-        journal(journal::EventKind::kDrop, in_flight.message_id, src, receiver,
-                std::move(in_flight.type));
+        journal(journal::EventKind::kDrop, in_flight.message_id, src, receiver, in_flight.type);
     } else {
-        journal(journal::EventKind::kRecv, in_flight.message_id, src, receiver,
-                std::move(in_flight.type));
+        journal(journal::EventKind::kRecv, in_flight.message_id, src, receiver, in_flight.type);
         if (options_.log_net_recv)
             std::cerr << ":recv {:id " << in_flight.message_id << ", :src \""
                       << in_flight.message.src << "\", :dest \"" << to.id
@@ -1308,7 +1307,7 @@ void Simulation::kill_node(std::int32_t index, std::int32_t fault) {
     if (node.receiving) {
         // Taken off the queue by the process that died: lost with it.
         journal(journal::EventKind::kDrop, node.receiving->message_id, node.receiving->src, index,
-                std::move(node.receiving->type));
+                node.receiving->type);
         node.receiving.reset();
         ++node.delivery_generation;
     }
@@ -1335,9 +1334,10 @@ void Simulation::restart_node(std::int32_t index) {
     for (const auto& id : options_.nodes) node_ids.push_back(id);
     json body = {{"type", "init"}, {"msg_id", 1}, {"node_id", node.id}, {"node_ids", node_ids}};
     const std::int64_t message_id = next_message_id_++;
-    journal(journal::EventKind::kSend, message_id, client, index, "init", body);
+    const std::int32_t init_type = outcome_.journal.type_id("init");
+    journal(journal::EventKind::kSend, message_id, client, index, init_type, body);
     hash_json(fingerprint_, body);
-    journal(journal::EventKind::kRecv, message_id, client, index, "init");
+    journal(journal::EventKind::kRecv, message_id, client, index, init_type);
     InitInfo restart{node.id, options_.nodes, node.seed, node.disk, node.incarnation};
     Message message{participants_[static_cast<std::size_t>(client)].id, node.id, std::move(body)};
     const std::uint64_t seed = node.seed;

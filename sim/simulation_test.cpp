@@ -86,7 +86,7 @@ TEST(Simulation, HistoryFollowsMaelstromClientRules) {
     EXPECT_EQ(ids[4], "c2");
     EXPECT_EQ(ids[6], "c4");
     // The first journal events are the inits and their replies.
-    EXPECT_EQ(outcome.journal.events[0].type, "init");
+    EXPECT_EQ(outcome.journal.type_of(outcome.journal.events[0]), "init");
     // Each process has at most one op outstanding, and times never go backwards.
     std::map<std::int64_t, bool> open;
     std::int64_t last_time = 0;

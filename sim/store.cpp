@@ -37,7 +37,7 @@ std::string journal_jsonl(const journal::Journal& journal) {
             {"id", event.message_id},
             {"src", journal.participants[static_cast<std::size_t>(event.src)]},
             {"dest", journal.participants[static_cast<std::size_t>(event.dest)]},
-            {"type", event.type},
+            {"type", journal.type_of(event)},
         };
         if (!event.body.is_null()) line["body"] = event.body;
         out += line.dump();
