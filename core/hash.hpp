@@ -20,6 +20,14 @@ constexpr std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t state = kF
     return state;
 }
 
+// For unordered containers keyed by strings that are only looked up, never iterated (so their
+// order cannot reach a run): fnv1a64, the same on every platform (std::hash is not), and
+// usable for string_view lookups with std::equal_to<>.
+struct StableStringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept { return fnv1a64(key); }
+};
+
 // SplitMix64's finaliser: a bijective mixer with good avalanche, used to seed and derive.
 constexpr std::uint64_t mix64(std::uint64_t x) {
     x ^= x >> 30;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <variant>
 
 #include "core/assert.hpp"
@@ -106,7 +107,8 @@ struct Participant {
     ParticipantKind kind;
     std::unique_ptr<Node> node;  // nodes and services; null while a node is killed
     std::uint64_t seed = 0;
-    std::map<std::string, Timer, std::less<>> timers;
+    // Set and cancelled by every RPC a node makes; only looked up, never iterated.
+    std::unordered_map<std::string, Timer, StableStringHash, std::equal_to<>> timers;
     Inbox inbox;
     std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
     std::uint64_t delivery_generation = 0;  // bumped when a kill discards `receiving`
@@ -500,7 +502,8 @@ class Simulation {
     Instant side_gap_mean_us_ = 0;
     std::vector<Invocation> pending_final_;
     std::vector<std::pair<std::int32_t, std::int32_t>> init_clients_;  // (client, node)
-    std::map<NodeId, std::int32_t, std::less<>> index_by_id_;
+    // Every send looks its destination up here; never iterated.
+    std::unordered_map<NodeId, std::int32_t, StableStringHash, std::equal_to<>> index_by_id_;
 };
 
 void WorkerContext::call(json body) { sim_.worker_call(worker_, std::move(body)); }
