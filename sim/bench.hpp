@@ -23,8 +23,9 @@ namespace millpond::sim {
 // case crashed.
 int run_bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// How far a cost curve is from a straight line: the slope over the last interval divided by
-// the slope over the first, for (size, cost) points in increasing size. A line c = a + b*x gives
+// How far a cost curve is from a straight line: the slope from the middle point to the last
+// divided by the slope from the first to the middle (points.size() / 2), for (size, cost)
+// points in increasing size. A line c = a + b*x gives
 // 1 whatever its fixed part a; x log x over 10^4..10^6 about 1.2; x^2 over the same sizes 10.
 // REQUIRES: at least 3 points, sizes strictly increasing.
 double slope_ratio(const std::vector<std::pair<double, double>>& points);
