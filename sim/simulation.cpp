@@ -16,6 +16,7 @@
 #include "event_queue.hpp"
 #include "fingerprint.hpp"
 #include "partition.hpp"
+#include "slot_heap.hpp"
 
 namespace millpond::sim {
 
@@ -42,59 +43,10 @@ struct Timer {
 
 struct InFlight {
     Instant deadline_us;
-    std::uint64_t sequence;
     std::int64_t message_id;
     std::int32_t src;
     Message message;
     std::int32_t type;  // the body's (journal::Journal::types), read once at send
-};
-
-// A receiver's in-flight messages, earliest deadline first (ties: send order). The heap sifts
-// small keys and the messages stay in their slots: sifting whole InFlights moved three strings
-// and a body log n times per message.
-class Inbox {
-  public:
-    void push(InFlight in_flight) {
-        std::uint32_t slot;
-        if (free_slots_.empty()) {
-            slot = static_cast<std::uint32_t>(slots_.size());
-            slots_.push_back(std::move(in_flight));
-        } else {
-            slot = free_slots_.back();
-            free_slots_.pop_back();
-            slots_[slot] = std::move(in_flight);
-        }
-        const InFlight& stored = slots_[slot];
-        heap_.push_back(Key{stored.deadline_us, stored.sequence, slot});
-        std::push_heap(heap_.begin(), heap_.end(), Later{});
-    }
-    bool empty() const { return heap_.empty(); }
-    // Removes the earliest message, moving it into `into` (one move, not two through a
-    // return value).
-    void pop_into(std::optional<InFlight>& into) {
-        MP_ASSERT(!heap_.empty());
-        std::pop_heap(heap_.begin(), heap_.end(), Later{});
-        const std::uint32_t slot = heap_.back().slot;
-        heap_.pop_back();
-        free_slots_.push_back(slot);
-        into.emplace(std::move(slots_[slot]));
-    }
-
-  private:
-    struct Key {
-        Instant deadline_us;
-        std::uint64_t sequence;
-        std::uint32_t slot;
-    };
-    struct Later {
-        bool operator()(const Key& a, const Key& b) const {
-            if (a.deadline_us != b.deadline_us) return a.deadline_us > b.deadline_us;
-            return a.sequence > b.sequence;
-        }
-    };
-    std::vector<Key> heap_;
-    std::vector<InFlight> slots_;
-    std::vector<std::uint32_t> free_slots_;
 };
 
 struct HeldTimer {
@@ -109,7 +61,7 @@ struct Participant {
     std::uint64_t seed = 0;
     // Set and cancelled by every RPC a node makes; only looked up, never iterated.
     std::unordered_map<std::string, Timer, StableStringHash, std::equal_to<>> timers;
-    Inbox inbox;
+    SlotHeap<InFlight> inbox;  // by deadline, ties in send order
     std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
     std::uint64_t delivery_generation = 0;  // bumped when a kill discards `receiving`
     std::vector<std::string> log;
@@ -483,7 +435,6 @@ class Simulation {
     std::vector<Worker> workers_;
     std::int64_t next_client_number_ = 0;
     std::int64_t next_message_id_ = 0;
-    std::uint64_t next_inbox_sequence_ = 0;
     std::uint64_t next_timer_generation_ = 0;
     Hasher fingerprint_;
     RunOutcome outcome_;
@@ -571,11 +522,12 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
         const Instant copy_latency_us =
             sample_latency_ms(options_.latency_dist, options_.latency_ms, faults_rng_) * 1000 +
             extra_latency_us(src, dest);
-        to.inbox.push(InFlight{now_us() + copy_latency_us, next_inbox_sequence_++, message_id,
-                               src, Message{from.id, to.id, body}, type});
+        to.inbox.push(now_us() + copy_latency_us,
+                      InFlight{now_us() + copy_latency_us, message_id, src,
+                               Message{from.id, to.id, body}, type});
     }
-    to.inbox.push(InFlight{now_us() + latency_us, next_inbox_sequence_++, message_id, src,
-                           Message{from.id, to.id, std::move(body)}, type});
+    to.inbox.push(now_us() + latency_us, InFlight{now_us() + latency_us, message_id, src,
+                                                  Message{from.id, to.id, std::move(body)}, type});
     if (!to.receiving) take_next(dest);
 }
 
@@ -585,7 +537,8 @@ void Simulation::take_next(std::int32_t receiver) {
     // A killed or paused node takes nothing: its queue builds up until it is back.
     if (to.down || to.paused) return;
     while (!to.inbox.empty()) {
-        to.inbox.pop_into(to.receiving);
+        to.receiving.emplace(std::move(to.inbox.top()));
+        to.inbox.pop();
         // Maelstrom checks partitions when the receiver dequeues a message, before its
         // latency wait (spec §5.3): a message already taken is delivered even if a partition
         // starts meanwhile, and one sent during a partition but dequeued after the heal goes
