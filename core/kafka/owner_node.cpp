@@ -403,18 +403,28 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
         json::object_t& forward = forwards[owner_at];
         forward.emplace_hint(forward.end(), key, offset);
     }
-    op->forwards_remaining = forwards.size();
-    MP_ASSERT_LE(forwards.size(), owners_.size());
-    for (auto& [owner_at, forward] : forwards) {
+    forward_learning_committed(out, now_us, std::move(forwards), kForwardCommit, "offsets",
+                               kForwardCommitOk, std::move(op), &OwnerNode::finish_commit);
+}
+
+template <typename Op, typename Part>
+void OwnerNode::forward_learning_committed(Out& out, Instant now_us,
+                                           std::map<std::size_t, Part> parts, const char* type,
+                                           const char* field, const char* ok_type,
+                                           std::shared_ptr<Op> op,
+                                           void (OwnerNode::*finish)(Op&, Out&)) {
+    op->forwards_remaining = parts.size();
+    MP_ASSERT_LE(parts.size(), owners_.size());
+    if (parts.empty()) return (this->*finish)(*op, out);
+    for (auto& [owner_at, part] : parts) {
         json body(json::value_t::object);
-        body.emplace("type", kForwardCommit);
-        body.emplace("offsets", std::move(forward));
+        body.emplace("type", type);
+        body.emplace(field, std::move(part));
         forward_idempotent(
             out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                const json* committed = type_is(response, kForwardCommitOk)
-                                            ? reply_field(response, "committed")
-                                            : nullptr;
+            [this, op, ok_type, finish](json&& response, Instant reply_now_us, Out& reply_out) {
+                const json* committed =
+                    type_is(response, ok_type) ? reply_field(response, "committed") : nullptr;
                 if (committed != nullptr && committed->is_object()) {
                     for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
                         learn_committed(key, offset, reply_now_us);
@@ -422,10 +432,9 @@ void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
                     op->failed = true;
                 }
                 MP_ASSERT_GT(op->forwards_remaining, 0u);
-                if (--op->forwards_remaining == 0) finish_commit(*op, reply_out);
+                if (--op->forwards_remaining == 0) (this->*finish)(*op, reply_out);
             });
     }
-    if (forwards.empty()) finish_commit(*op, out);
 }
 
 void OwnerNode::on_owner_commit(Message& request, Out& out) {
@@ -471,29 +480,8 @@ void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out&
         if (it != replicas_.end() && fresh(it->second.committed_heard_us, now_us)) continue;
         forwards[owner_at].emplace_back(key);
     }
-    op->forwards_remaining = forwards.size();
-    MP_ASSERT_LE(forwards.size(), owners_.size());
-    for (auto& [owner_at, forward] : forwards) {
-        json body(json::value_t::object);
-        body.emplace("type", kForwardList);
-        body.emplace("keys", std::move(forward));
-        forward_idempotent(
-            out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
-            [this, op](json&& response, Instant reply_now_us, Out& reply_out) {
-                const json* committed = type_is(response, kForwardListOk)
-                                            ? reply_field(response, "committed")
-                                            : nullptr;
-                if (committed != nullptr && committed->is_object()) {
-                    for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
-                        learn_committed(key, offset, reply_now_us);
-                } else {
-                    op->failed = true;
-                }
-                MP_ASSERT_GT(op->forwards_remaining, 0u);
-                if (--op->forwards_remaining == 0) finish_list(*op, reply_out);
-            });
-    }
-    if (forwards.empty()) finish_list(*op, out);
+    forward_learning_committed(out, now_us, std::move(forwards), kForwardList, "keys",
+                               kForwardListOk, std::move(op), &OwnerNode::finish_list);
 }
 
 void OwnerNode::on_owner_list(Message& request, Out& out) {

@@ -190,6 +190,14 @@ class OwnerNode final : public HandlerNode {
     void finish_poll(PollOp& op, Out& out);
     void finish_commit(CommitOp& op, Out& out);
     void finish_list(ListOp& op, Out& out);
+    // Commit and list alike: sends each owner its part (`part` under `field`, as `type`),
+    // learns the committed offsets every `ok_type` reply carries, marks the op failed on any
+    // other answer, and calls `finish` once every owner has answered (at once if none was
+    // asked).
+    template <typename Op, typename Part>
+    void forward_learning_committed(Out& out, Instant now_us, std::map<std::size_t, Part> parts,
+                                    const char* type, const char* field, const char* ok_type,
+                                    std::shared_ptr<Op> op, void (OwnerNode::*finish)(Op&, Out&));
 
     Instant freshness_window_us_;
     std::vector<NodeId> owners_;  // the node ids, sorted
