@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "sim/commands.hpp"
 #include "sim/report/evidence.hpp"
@@ -16,6 +18,23 @@ namespace millpond::lamport {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The diagram's message edges (class "delivery" or "drop") as cgraph parsed them back.
+std::vector<Agedge_t*> message_edges(Agraph_t* graph) {
+    std::vector<Agedge_t*> edges;
+    for (Agnode_t* node = agfstnode(graph); node; node = agnxtnode(graph, node)) {
+        for (Agedge_t* edge = agfstout(graph, node); edge; edge = agnxtout(graph, edge)) {
+            const char* css = agget(edge, const_cast<char*>("class"));
+            if (css && (std::string(css) == "delivery" || std::string(css) == "drop"))
+                edges.push_back(edge);
+        }
+    }
+    return edges;
+}
+
+bool is_drop(Agedge_t* edge) {
+    return std::string(agget(edge, const_cast<char*>("class"))) == "drop";
+}
 
 // One small kafka run (with server-to-server traffic and latency) in a temporary store.
 const std::string& run_directory() {
@@ -72,13 +91,7 @@ TEST(Lamport, DotParsesBackThroughCgraph) {
     const Diagram diagram = build(load(run_directory()), options);
     Agraph_t* graph = agmemread(diagram.dot.c_str());
     ASSERT_NE(graph, nullptr);
-    std::size_t messages = 0;
-    for (Agnode_t* node = agfstnode(graph); node; node = agnxtnode(graph, node)) {
-        for (Agedge_t* edge = agfstout(graph, node); edge; edge = agnxtout(graph, edge)) {
-            const char* css = agget(edge, const_cast<char*>("class"));
-            if (css && (std::string(css) == "delivery" || std::string(css) == "drop")) ++messages;
-        }
-    }
+    const std::size_t messages = message_edges(graph).size();
     EXPECT_GT(agnnodes(graph), static_cast<int>(diagram.columns.size()));
     EXPECT_GT(agnedges(graph), 0);
     EXPECT_EQ(messages, diagram.arrows.size());
@@ -327,14 +340,11 @@ TEST(Lamport, ALostMessageEndsInACross) {
     Agraph_t* graph = agmemread(diagram.dot.c_str());
     ASSERT_NE(graph, nullptr);
     std::size_t lost = 0;
-    for (Agnode_t* node = agfstnode(graph); node; node = agnxtnode(graph, node)) {
-        for (Agedge_t* edge = agfstout(graph, node); edge; edge = agnxtout(graph, edge)) {
-            const char* css = agget(edge, const_cast<char*>("class"));
-            if (!css || std::string(css) != "drop") continue;
-            ++lost;
-            EXPECT_STREQ(agget(edge, const_cast<char*>("style")), "dashed");
-            EXPECT_STREQ(agget(edge, const_cast<char*>("headlabel")), "✕");
-        }
+    for (Agedge_t* edge : message_edges(graph)) {
+        if (!is_drop(edge)) continue;
+        ++lost;
+        EXPECT_STREQ(agget(edge, const_cast<char*>("style")), "dashed");
+        EXPECT_STREQ(agget(edge, const_cast<char*>("headlabel")), "✕");
     }
     std::size_t dropped_arrows = 0;
     for (const auto& arrow : diagram.arrows) dropped_arrows += arrow.dropped;
