@@ -537,8 +537,8 @@ std::string render(const json& report) {
             << (t["met"].is_null() ? "-" : t["met"].get<bool>() ? "yes" : "NO") << " |\n";
     }
     out << "\nEach row is the best (lowest wall time) of up to " << report["repeat"].get<int>()
-        << " runs (a case stops repeating after 20 s), each in its own process (peak MB is that "
-           "process's ru_maxrss). "
+        << " runs (a case stops repeating after " << fixed(kRepeatBudgetS, 0)
+        << " s), each in its own process (peak MB is that process's ru_maxrss). "
         << "CPU ms is the measuring thread's CPU time for the same work: on an idle machine wall "
            "time comes close to it; with other processes on the cores wall time also counts the "
            "waits. Load average before/after: "
