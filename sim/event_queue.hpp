@@ -20,9 +20,10 @@ class EventQueue {
         Payload payload;
     };
 
-    void push(Instant time_us, Payload payload) {
+    template <typename Value>
+    void push(Instant time_us, Value&& value) {
         MP_ASSERT_GE(time_us, now_us_);
-        heap_.push(time_us, std::move(payload));
+        heap_.push(time_us, std::forward<Value>(value));
     }
     bool empty() const { return heap_.empty(); }
     std::size_t size() const { return heap_.size(); }

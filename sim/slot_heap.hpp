@@ -1,12 +1,24 @@
 #pragma once
-// A min-heap of payloads ordered by (time, push order). The heap sifts 24-byte keys; each
-// payload stays put in a slot until it is taken (a payload may own strings and a message body,
-// and sifting it through the heap moved it log n times per entry). Ties go to the entry pushed
-// first, never to pointer or hash order. The simulator's event queue and every receiver's
-// inbox are one of these.
+// A min-queue of payloads ordered by (time, push order). Ties go to the entry pushed first,
+// never to pointer or hash order. The simulator's event queue and every receiver's inbox are
+// one of these.
+//
+// Each payload stays put in a slot until it is taken (a payload may own strings and a message
+// body, and sifting it through a heap moved it log n times per entry); only 24-byte keys move.
+//
+// Most pushes come in runs whose times never decrease: client timeouts at now + a constant,
+// deliveries at now, RPC timers, the generator's next op. A binary heap sifts every one of them
+// through log n levels; the queue holds thousands of stale timeouts, so that was ~14 levels for
+// an event due now. So keys go first into a few sorted lanes (patience sorting): a key joins
+// the lane whose last time is the latest one not after its own, and only a key that fits no
+// lane goes to the heap. Every lane is sorted by (time, push order) because times in it never
+// decrease and push order always grows; the earliest entry is the least of the heap's top and
+// the lanes' fronts. The order taken out is exactly the heap's alone.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -17,21 +29,31 @@ namespace millpond::sim {
 template <typename Payload>
 class SlotHeap {
   public:
-    void push(Instant time_us, Payload payload) {
+    // Takes anything a Payload can be assigned from: an alternative of a variant payload goes
+    // straight into its slot, with no temporary variant to move and destroy on the way.
+    template <typename Value>
+    void push(Instant time_us, Value&& value) {
         std::uint32_t slot;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(payloads_.size());
-            payloads_.push_back(std::move(payload));
+            payloads_.emplace_back(std::forward<Value>(value));
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
-            payloads_[slot] = std::move(payload);
+            payloads_[slot] = std::forward<Value>(value);
         }
-        heap_.push_back(Key{time_us, next_sequence_++, slot});
-        std::push_heap(heap_.begin(), heap_.end(), Later{});
+        const Key key{time_us, next_sequence_++, slot};
+        const int source = place(key);
+        // The new key has the largest push order, so it is the earliest only by time.
+        if (size_ == 0 || time_us < earliest_key_.time_us) {
+            earliest_ = source;
+            earliest_key_ = key;
+        }
+        ++size_;
     }
-    bool empty() const { return heap_.empty(); }
-    std::size_t size() const { return heap_.size(); }
+
+    bool empty() const { return size_ == 0; }
+    std::size_t size() const { return size_; }
 
     // The earliest entry: its time, push order and payload (to move from before pop()).
     Instant top_time_us() const { return top_key().time_us; }
@@ -40,10 +62,18 @@ class SlotHeap {
 
     // Removes the earliest entry; its slot (and whatever top() left in it) is reused.
     void pop() {
-        MP_ASSERT(!heap_.empty());
-        std::pop_heap(heap_.begin(), heap_.end(), Later{});
-        free_slots_.push_back(heap_.back().slot);
-        heap_.pop_back();
+        MP_ASSERT(size_ > 0);
+        free_slots_.push_back(top_key().slot);
+        if (earliest_ == kHeap) {
+            std::pop_heap(heap_.begin(), heap_.end(), Later{});
+            heap_.pop_back();
+        } else {
+            Lane& lane = lanes_[static_cast<std::size_t>(earliest_)];
+            lane.pop_front();
+            if (lane.empty()) lane_back_us_[static_cast<std::size_t>(earliest_)] = kEmptyLaneUs;
+        }
+        --size_;
+        find_earliest();
     }
 
   private:
@@ -58,12 +88,87 @@ class SlotHeap {
             return a.sequence > b.sequence;
         }
     };
+
+    // A sorted run: appended at the back, taken from the front. The taken prefix is dropped
+    // when the lane empties or once it is at least half the storage, so space stays O(size).
+    class Lane {
+      public:
+        bool empty() const { return head_ == keys_.size(); }
+        const Key& front() const { return keys_[head_]; }
+        void push_back(const Key& key) { keys_.push_back(key); }
+        void pop_front() {
+            ++head_;
+            if (head_ == keys_.size()) {
+                keys_.clear();
+                head_ = 0;
+            } else if (head_ >= 1024 && head_ * 2 >= keys_.size()) {
+                keys_.erase(keys_.begin(), keys_.begin() + static_cast<std::ptrdiff_t>(head_));
+                head_ = 0;
+            }
+        }
+
+      private:
+        std::vector<Key> keys_;
+        std::size_t head_ = 0;
+    };
+
+    static constexpr int kHeap = -1;
+    static constexpr std::size_t kLanes = 8;
+    static constexpr Instant kEmptyLaneUs = std::numeric_limits<Instant>::min();
+
+    // Puts the key in the best-fitting lane, or the heap; returns where it went. An empty
+    // lane's back time is the lowest there is, so it is taken only when no other lane fits.
+    int place(const Key& key) {
+        int best = kHeap;
+        Instant best_back_us = 0;
+        for (std::size_t i = 0; i < kLanes; ++i) {
+            const Instant back_us = lane_back_us_[i];
+            if (back_us <= key.time_us && (best == kHeap || back_us > best_back_us)) {
+                best = static_cast<int>(i);
+                best_back_us = back_us;
+            }
+        }
+        if (best == kHeap) {
+            heap_.push_back(key);
+            std::push_heap(heap_.begin(), heap_.end(), Later{});
+            return kHeap;
+        }
+        lanes_[static_cast<std::size_t>(best)].push_back(key);
+        lane_back_us_[static_cast<std::size_t>(best)] = key.time_us;
+        return best;
+    }
+
+    void find_earliest() {
+        const Key* earliest = heap_.empty() ? nullptr : &heap_.front();
+        earliest_ = kHeap;
+        for (std::size_t i = 0; i < kLanes; ++i) {
+            if (lanes_[i].empty()) continue;
+            const Key& front = lanes_[i].front();
+            if (earliest == nullptr || Later{}(*earliest, front)) {
+                earliest = &front;
+                earliest_ = static_cast<int>(i);
+            }
+        }
+        if (earliest != nullptr) earliest_key_ = *earliest;
+    }
+
+    static std::array<Instant, kLanes> filled(Instant value) {
+        std::array<Instant, kLanes> values;
+        values.fill(value);
+        return values;
+    }
+
     const Key& top_key() const {
-        MP_ASSERT(!heap_.empty());
-        return heap_.front();
+        MP_ASSERT(size_ > 0);
+        return earliest_key_;
     }
 
     std::vector<Key> heap_;
+    std::array<Lane, kLanes> lanes_;
+    std::array<Instant, kLanes> lane_back_us_ = filled(kEmptyLaneUs);  // each lane's last time
+    int earliest_ = kHeap;  // where the earliest key is: kHeap or a lane's index
+    Key earliest_key_{};    // a copy of it, valid while size_ > 0
+    std::size_t size_ = 0;
     std::vector<Payload> payloads_;
     std::vector<std::uint32_t> free_slots_;
     std::uint64_t next_sequence_ = 0;

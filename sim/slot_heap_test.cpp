@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "event_queue.hpp"
 
 namespace millpond::sim {
@@ -49,6 +51,46 @@ TEST(SlotHeap, TimesMayGoBackwardsBetweenPops) {
     EXPECT_EQ(drain(heap), std::vector<std::string>{"slow"});
     heap.push(50, "fast");
     EXPECT_EQ(heap.top_time_us(), 50);
+}
+
+// The lanes must not change the order: many interleaved runs (more than there are lanes, so
+// the heap is used too), random times and ties, pops in between; every pop must be the least
+// (time, push order) left, as a plain sort of what is inside says.
+TEST(SlotHeap, ManyInterleavedRunsComeOutInTimeThenPushOrder) {
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        Rng rng(seed);
+        SlotHeap<std::uint64_t> heap;  // the payload is the push order
+        std::vector<std::pair<Instant, std::uint64_t>> inside;
+        std::vector<Instant> stream_last_us(12, 0);
+        std::uint64_t pushed = 0;
+        Instant now_us = 0;
+        for (int step = 0; step < 3000; ++step) {
+            if (rng.uniform(3) != 0) {
+                // A push: most from a monotone stream, some at random times.
+                const auto stream = static_cast<std::size_t>(rng.uniform(14));
+                Instant time_us;
+                if (stream < stream_last_us.size()) {
+                    stream_last_us[stream] =
+                        std::max(stream_last_us[stream], now_us) +
+                        static_cast<Instant>(rng.uniform(4));  // 0: ties
+                    time_us = stream_last_us[stream];
+                } else {
+                    time_us = now_us + static_cast<Instant>(rng.uniform(50));
+                }
+                heap.push(time_us, pushed);
+                inside.emplace_back(time_us, pushed);
+                ++pushed;
+            } else if (!heap.empty()) {
+                const auto least = std::min_element(inside.begin(), inside.end());
+                ASSERT_EQ(heap.top_time_us(), least->first) << "seed " << seed;
+                ASSERT_EQ(heap.top(), least->second) << "seed " << seed;
+                now_us = least->first;
+                inside.erase(least);
+                heap.pop();
+            }
+            ASSERT_EQ(heap.size(), inside.size());
+        }
+    }
 }
 
 TEST(EventQueue, PopAdvancesTheClockAndKeepsFifoTies) {
