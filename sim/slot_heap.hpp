@@ -8,8 +8,7 @@
 //
 // Most pushes come in runs whose times never decrease: client timeouts at now + a constant,
 // deliveries at now, RPC timers, the generator's next op. A binary heap sifts every one of them
-// through log n levels; the queue holds thousands of stale timeouts, so that was ~14 levels for
-// an event due now. So keys go first into a few sorted lanes (patience sorting): a key joins
+// through up to log n levels, and the event queue also holds every stale client timeout. So keys go first into a few sorted lanes (patience sorting): a key joins
 // the lane whose last time is the latest one not after its own, and only a key that fits no
 // lane goes to the heap. Every lane is sorted by (time, push order) because times in it never
 // decrease and push order always grows; the earliest entry is the least of the heap's top and
