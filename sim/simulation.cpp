@@ -188,16 +188,16 @@ class Simulation {
         MP_ASSERT_GT(options.concurrency, 0);
         for (const auto& id : options.nodes) {
             const std::int32_t index = add_participant(id, ParticipantKind::kNode);
-            participants_[index].node = make_node(id);
-            MP_ASSERT(participants_[index].node != nullptr);
-            participants_[index].seed = root_rng_.derive("node/" + id).next_u64();
+            participant_at(index).node = make_node(id);
+            MP_ASSERT(participant_at(index).node != nullptr);
+            participant_at(index).seed = root_rng_.derive("node/" + id).next_u64();
             node_indices_.push_back(index);
         }
         if (options.nemesis_skew) {
             // Offsets uniform in [-S, S] around a common base of S, so no clock reads negative.
             Rng skew_rng = root_rng_.derive("nemesis/skew");
             for (std::int32_t index : node_indices_) {
-                Participant& node = participants_[static_cast<std::size_t>(index)];
+                Participant& node = participant_at(index);
                 node.clock_offset_us = static_cast<std::int64_t>(skew_rng.uniform(
                                            static_cast<std::uint64_t>(2 * options.skew_max_ms) + 1)) *
                                        1000;
@@ -208,9 +208,9 @@ class Simulation {
         }
         for (const auto& name : services) {
             const std::int32_t index = add_participant(name, ParticipantKind::kService);
-            participants_[index].node = make_service(name);
-            MP_ASSERT(participants_[index].node != nullptr);
-            participants_[index].seed = root_rng_.derive("service/" + name).next_u64();
+            participant_at(index).node = make_service(name);
+            MP_ASSERT(participant_at(index).node != nullptr);
+            participant_at(index).seed = root_rng_.derive("service/" + name).next_u64();
         }
         for (const auto& [link, extra_ms] : options.link_latency_ms) {
             const std::int32_t from = node_index_or_abort(link.first, "--link-latency");
@@ -271,7 +271,7 @@ class Simulation {
     std::int32_t node_index_or_abort(const NodeId& id, const std::string& where) {
         auto found = index_by_id_.find(id);
         if (found == index_by_id_.end() ||
-            participants_[static_cast<std::size_t>(found->second)].kind != ParticipantKind::kNode) {
+            participant_at(found->second).kind != ParticipantKind::kNode) {
             abort_setup(where + " names '" + id + "', which is not a node of this run");
             return -1;
         }
@@ -331,6 +331,7 @@ class Simulation {
         participants_.push_back(Participant{});
         participants_.back().id = id;
         participants_.back().kind = kind;
+        participant_ptrs_.push_back(&participants_.back());
         outcome_.journal.participants.push_back(id);
         const auto [it, inserted] =
             index_by_id_.emplace(id, static_cast<std::int32_t>(participants_.size() - 1));
@@ -431,6 +432,15 @@ class Simulation {
 
     EventQueue<Payload> queue_;
     std::deque<Participant> participants_;  // deque: references stay valid as clients open
+    // The same participants by index: a deque's operator[] divides by its block size, and every
+    // send and delivery looks up two participants.
+    std::vector<Participant*> participant_ptrs_;
+    Participant& participant_at(std::int32_t index) {
+        return *participant_ptrs_[static_cast<std::size_t>(index)];
+    }
+    const Participant& participant_at(std::int32_t index) const {
+        return *participant_ptrs_[static_cast<std::size_t>(index)];
+    }
     std::vector<std::int32_t> node_indices_;
     std::vector<Worker> workers_;
     std::int64_t next_client_number_ = 0;
@@ -494,8 +504,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
     const std::int32_t type = outcome_.journal.type_id(body_type_view(body));
     journal(journal::EventKind::kSend, message_id, src, dest, type, body);
     hash_json(fingerprint_, body);
-    Participant& from = participants_[static_cast<std::size_t>(src)];
-    Participant& to = participants_[static_cast<std::size_t>(dest)];
+    Participant& from = participant_at(src);
+    Participant& to = participant_at(dest);
     if (options_.log_net_send)
         std::cerr << ":send {:id " << message_id << ", :src \"" << from.id << "\", :dest \""
                   << to.id << "\", :body " << body.dump() << "}\n";
@@ -532,7 +542,7 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
 }
 
 void Simulation::take_next(std::int32_t receiver) {
-    Participant& to = participants_[static_cast<std::size_t>(receiver)];
+    Participant& to = participant_at(receiver);
     MP_ASSERT(!to.receiving);
     // A killed or paused node takes nothing: its queue builds up until it is back.
     if (to.down || to.paused) return;
@@ -557,7 +567,7 @@ void Simulation::take_next(std::int32_t receiver) {
 }
 
 void Simulation::on_deliver(std::int32_t receiver) {
-    Participant& to = participants_[static_cast<std::size_t>(receiver)];
+    Participant& to = participant_at(receiver);
     MP_ASSERT(to.receiving.has_value());
     if (to.paused) {
         to.delivery_held = true;  // delivered on resume
@@ -594,7 +604,7 @@ void Simulation::on_deliver(std::int32_t receiver) {
     }
     // The body dies here whether the receiver kept parts of it or not (core/json_teardown.hpp).
     tear_down(in_flight.message.body);
-    if (!participants_[static_cast<std::size_t>(receiver)].receiving) take_next(receiver);
+    if (!participant_at(receiver).receiving) take_next(receiver);
 }
 
 Instant Simulation::extra_latency_us(std::int32_t src, std::int32_t dest) const {
@@ -612,7 +622,7 @@ Instant Simulation::extra_latency_us(std::int32_t src, std::int32_t dest) const 
 
 template <typename Input>
 void Simulation::step_node(std::int32_t index, const Input& input) {
-    Participant& participant = participants_[static_cast<std::size_t>(index)];
+    Participant& participant = participant_at(index);
     if (!outcome_.aborted.empty()) return;
     MP_ASSERT(participant.node != nullptr);
     MP_ASSERT(!participant.paused);
@@ -634,12 +644,12 @@ void Simulation::step_node(std::int32_t index, const Input& input) {
 }
 
 void Simulation::apply_effects(std::int32_t index, Out& out) {
-    Participant& participant = participants_[static_cast<std::size_t>(index)];
+    Participant& participant = participant_at(index);
     for (auto& effect : out.effects()) {
         if (auto* send_effect = std::get_if<SendEffect>(&effect)) {
             auto found = index_by_id_.find(send_effect->message.dest);
             if (found == index_by_id_.end()) {
-                participants_[static_cast<std::size_t>(index)].log.push_back(
+                participant_at(index).log.push_back(
                     "millpond: dropped a message to unknown destination '" +
                     send_effect->message.dest + "'");
                 continue;
@@ -672,7 +682,7 @@ void Simulation::apply_effects(std::int32_t index, Out& out) {
 }
 
 void Simulation::on_timer(const TimerEvent& event) {
-    Participant& participant = participants_[static_cast<std::size_t>(event.participant)];
+    Participant& participant = participant_at(event.participant);
     auto it = participant.timers.find(event.key);
     if (it == participant.timers.end() || it->second.generation != event.generation) return;
     if (participant.paused) {
@@ -702,7 +712,7 @@ void Simulation::record(history::Op op) {
 }
 
 void Simulation::on_client_message(std::int32_t client, Message&& message) {
-    Participant& participant = participants_[static_cast<std::size_t>(client)];
+    Participant& participant = participant_at(client);
     if (participant.worker < 0) {
         // An init client: the only check Maelstrom makes is type == init_ok. (Init clients
         // of restarted nodes just close.)
@@ -714,7 +724,7 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
                 main_end_us_ = main_start_us_ + options_.time_limit_us;
                 // Setup clients: one per node, opened and closed (spec §1.5 numbering).
                 for (std::size_t i = 0; i < node_indices_.size(); ++i)
-                    participants_[static_cast<std::size_t>(open_client())].closed = true;
+                    participant_at(open_client()).closed = true;
                 queue_.push(main_end_us_, PhaseEvent{PhaseEvent::Kind::kMainEnd});
                 if (options_.client_script) {
                     // Written-down ops replace both generated streams.
@@ -738,7 +748,7 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
                 if (options_.nemesis_skew) {
                     edn::Entries clocks;
                     for (std::int32_t index : node_indices_) {
-                        const Participant& node = participants_[static_cast<std::size_t>(index)];
+                        const Participant& node = participant_at(index);
                         clocks.emplace_back(
                             edn::Value(node.id),
                             edn::Value::vector({edn::Value(node.clock_offset_us / 1000),
@@ -849,7 +859,7 @@ void Simulation::worker_complete(std::int32_t worker_index, history::OpType type
     if (type == history::OpType::kInfo) {
         // Indeterminate: a new process, and a fresh client (kafka, echo... are not reusable).
         worker.process += options_.concurrency;
-        if (worker.client >= 0) participants_[static_cast<std::size_t>(worker.client)].closed = true;
+        if (worker.client >= 0) participant_at(worker.client).closed = true;
         worker.client = -1;
         worker.workload_client.reset();
     }
@@ -924,7 +934,7 @@ void Simulation::issue(std::int32_t worker_index, Invocation op) {
         // Clients open lazily on a thread's first op, and again after an :info — a kafka
         // :crash too, so client ids advance exactly as in Maelstrom.
         worker.client = open_client();
-        participants_[static_cast<std::size_t>(worker.client)].worker = worker_index;
+        participant_at(worker.client).worker = worker_index;
         worker.workload_client = workload_.open_client();
         worker.next_msg_id = 1;
     }
@@ -1099,7 +1109,7 @@ void Simulation::on_random_fault(FaultKind kind) {
     const auto pick_node = [&](Rng& rng, auto&& eligible) -> std::int32_t {
         std::vector<std::int32_t> candidates;
         for (std::int32_t index : node_indices_)
-            if (eligible(participants_[static_cast<std::size_t>(index)])) candidates.push_back(index);
+            if (eligible(participant_at(index))) candidates.push_back(index);
         if (candidates.empty()) return -1;
         return candidates[static_cast<std::size_t>(rng.uniform(candidates.size()))];
     };
@@ -1108,13 +1118,13 @@ void Simulation::on_random_fault(FaultKind kind) {
         case FaultKind::kKill:
             target = pick_node(kill_rng_, [](const Participant& p) { return !p.down; });
             event.duration_us = options_.kill_downtime_us;
-            if (target >= 0) event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+            if (target >= 0) event.nodes = {participant_at(target).id};
             break;
         case FaultKind::kPause:
             target = pick_node(pause_rng_,
                                [](const Participant& p) { return !p.down && !p.paused; });
             event.duration_us = options_.pause_duration_us;
-            if (target >= 0) event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+            if (target >= 0) event.nodes = {participant_at(target).id};
             break;
         case FaultKind::kSlow: {
             event.duration_us = options_.slow_duration_us;
@@ -1123,14 +1133,14 @@ void Simulation::on_random_fault(FaultKind kind) {
             const std::size_t n = node_indices_.size();
             if (n < 2 || slow_rng_.chance(0.5)) {
                 target = node_indices_[static_cast<std::size_t>(slow_rng_.uniform(n))];
-                event.nodes = {participants_[static_cast<std::size_t>(target)].id};
+                event.nodes = {participant_at(target).id};
             } else {
                 const auto from = static_cast<std::size_t>(slow_rng_.uniform(n));
                 auto to = static_cast<std::size_t>(slow_rng_.uniform(n - 1));
                 if (to >= from) ++to;
                 target = node_indices_[from];
-                event.link = std::pair{participants_[static_cast<std::size_t>(node_indices_[from])].id,
-                                       participants_[static_cast<std::size_t>(node_indices_[to])].id};
+                event.link = std::pair{participant_at(node_indices_[from]).id,
+                                       participant_at(node_indices_[to]).id};
             }
             break;
         }
@@ -1199,7 +1209,7 @@ void Simulation::end_fault(std::int32_t fault) {
         // Only the fault that killed or paused a node brings it back.
         case FaultKind::kKill:
             act_on_nodes("start", event, "started", [&](std::int32_t index) {
-                if (participants_[static_cast<std::size_t>(index)].down_fault != fault)
+                if (participant_at(index).down_fault != fault)
                     return false;
                 restart_node(index);
                 return true;
@@ -1207,7 +1217,7 @@ void Simulation::end_fault(std::int32_t fault) {
             break;
         case FaultKind::kPause:
             act_on_nodes("resume", event, "resumed", [&](std::int32_t index) {
-                if (participants_[static_cast<std::size_t>(index)].pause_fault != fault)
+                if (participant_at(index).pause_fault != fault)
                     return false;
                 resume_node(index);
                 return true;
@@ -1249,7 +1259,7 @@ void Simulation::add_slow(const FaultEvent& event, std::int64_t sign) {
 }
 
 void Simulation::kill_node(std::int32_t index, std::int32_t fault) {
-    Participant& node = participants_[static_cast<std::size_t>(index)];
+    Participant& node = participant_at(index);
     if (node.down) return;
     node.down = true;
     node.down_fault = fault;
@@ -1272,7 +1282,7 @@ void Simulation::kill_node(std::int32_t index, std::int32_t fault) {
 }
 
 void Simulation::restart_node(std::int32_t index) {
-    Participant& node = participants_[static_cast<std::size_t>(index)];
+    Participant& node = participant_at(index);
     MP_ASSERT(node.down);
     node.down = false;
     node.down_fault = -1;
@@ -1295,23 +1305,23 @@ void Simulation::restart_node(std::int32_t index) {
     hash_json(fingerprint_, body);
     journal(journal::EventKind::kRecv, message_id, client, index, init_type);
     InitInfo restart{node.id, options_.nodes, node.seed, node.disk, node.incarnation};
-    Message message{participants_[static_cast<std::size_t>(client)].id, node.id, std::move(body)};
+    Message message{participant_at(client).id, node.id, std::move(body)};
     const std::uint64_t seed = node.seed;
     step_node(index, [&](Node& fresh, Out& out, Instant local_now) {
         dispatch_message(fresh, std::move(message), seed, local_now, out, &restart);
     });
-    if (!participants_[static_cast<std::size_t>(index)].receiving) take_next(index);
+    if (!participant_at(index).receiving) take_next(index);
 }
 
 void Simulation::pause_node(std::int32_t index, std::int32_t fault) {
-    Participant& node = participants_[static_cast<std::size_t>(index)];
+    Participant& node = participant_at(index);
     if (node.down || node.paused) return;
     node.paused = true;
     node.pause_fault = fault;
 }
 
 void Simulation::resume_node(std::int32_t index) {
-    Participant& node = participants_[static_cast<std::size_t>(index)];
+    Participant& node = participant_at(index);
     MP_ASSERT(node.paused);
     node.paused = false;
     node.pause_fault = -1;
@@ -1355,7 +1365,7 @@ RunOutcome Simulation::run() {
         send(client, node,
              json{{"type", "init"},
                   {"msg_id", 1},
-                  {"node_id", participants_[static_cast<std::size_t>(node)].id},
+                  {"node_id", participant_at(node).id},
                   {"node_ids", node_ids}});
     }
     for (std::size_t i = 0; i < participants_.size(); ++i) {
@@ -1391,7 +1401,7 @@ RunOutcome Simulation::run() {
                 using T = std::decay_t<decltype(event)>;
                 if constexpr (std::is_same_v<T, DeliverEvent>) {
                     if (event.generation ==
-                        participants_[static_cast<std::size_t>(event.participant)]
+                        participant_at(event.participant)
                             .delivery_generation)
                         on_deliver(event.participant);
                 } else if constexpr (std::is_same_v<T, TimerEvent>) {
@@ -1418,10 +1428,10 @@ RunOutcome Simulation::run() {
                             if (phase_ == Phase::kInit) {
                                 std::string missing;
                                 for (const auto& [client, node] : init_clients_) {
-                                    if (participants_[static_cast<std::size_t>(client)].closed)
+                                    if (participant_at(client).closed)
                                         continue;
                                     if (!missing.empty()) missing += ", ";
-                                    missing += participants_[static_cast<std::size_t>(node)].id;
+                                    missing += participant_at(node).id;
                                 }
                                 outcome_.aborted = "init failed: " + missing +
                                                    " did not answer init with init_ok within 10 s";
