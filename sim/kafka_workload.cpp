@@ -289,11 +289,15 @@ class KafkaClient final : public WorkloadClient {
     edn::Value assign_value_;  // the keys of the assign in flight
 };
 
-// op->max-send-offsets of an ok op: key -> highest offset sent, floored at 0 as Jepsen's
-// `(max (get offsets k 0) offset)` does.
-std::map<std::int64_t, std::int64_t> max_send_offsets(const history::Op& op) {
-    std::map<std::int64_t, std::int64_t> offsets;
-    if (op.f != "send" || !op.value.is_sequential()) return offsets;
+// op->max-send-offsets and op->max-poll-offsets of an ok op, as (key, offset) entries in op
+// order. A key may come twice (keys "1" and "01" both parse to 1); every use takes the max over
+// a key's entries, so that equals Jepsen's merged map, without building a map per op.
+using KeyOffsets = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
+// Key -> highest offset sent, floored at 0 as Jepsen's `(max (get offsets k 0) offset)` does.
+void max_send_offsets(const history::Op& op, KeyOffsets* offsets) {
+    offsets->clear();
+    if (op.f != "send" || !op.value.is_sequential()) return;
     for (const auto& mop : op.value.items()) {
         if (!mop.is_sequential() || mop.size() != 3 || !mop.items()[0].is_keyword("send")) continue;
         const edn::Value& pair = mop.items()[2];
@@ -302,17 +306,14 @@ std::map<std::int64_t, std::int64_t> max_send_offsets(const history::Op& op) {
             continue;
         const auto key = parse_key(mop.items()[1].as_string());
         if (!key) continue;
-        auto [slot, inserted] = offsets.emplace(*key, 0);
-        slot->second = std::max(slot->second, pair.items()[0].as_int());
+        offsets->emplace_back(*key, std::max<std::int64_t>(0, pair.items()[0].as_int()));
     }
-    return offsets;
 }
 
-// op->max-poll-offsets of an ok op: key -> highest offset polled, -1 for a key that came back
-// with an empty list.
-std::map<std::int64_t, std::int64_t> max_poll_offsets(const history::Op& op) {
-    std::map<std::int64_t, std::int64_t> offsets;
-    if (op.f != "poll" || !op.value.is_sequential()) return offsets;
+// Key -> highest offset polled, -1 for a key that came back with an empty list.
+void max_poll_offsets(const history::Op& op, KeyOffsets* offsets) {
+    offsets->clear();
+    if (op.f != "poll" || !op.value.is_sequential()) return;
     for (const auto& mop : op.value.items()) {
         if (!mop.is_sequential() || mop.size() != 2 || !mop.items()[0].is_keyword("poll") ||
             !mop.items()[1].is_map())
@@ -325,15 +326,12 @@ std::map<std::int64_t, std::int64_t> max_poll_offsets(const history::Op& op) {
             for (const auto& pair : pairs.items())
                 if (pair.is_sequential() && pair.size() == 2 && pair.items()[0].is_int())
                     highest = std::max(highest, pair.items()[0].as_int());
-            auto [slot, inserted] = offsets.emplace(*key, highest);
-            slot->second = std::max(slot->second, highest);
+            offsets->emplace_back(*key, highest);
         }
     }
-    return offsets;
 }
 
-void merge_max(std::map<std::int64_t, std::int64_t>& into,
-               const std::map<std::int64_t, std::int64_t>& from) {
+void merge_max(std::map<std::int64_t, std::int64_t>& into, const KeyOffsets& from) {
     for (const auto& [key, offset] : from) {
         auto [slot, inserted] = into.emplace(key, offset);
         if (!inserted) slot->second = std::max(slot->second, offset);
@@ -512,7 +510,8 @@ void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op
             final_threads_[static_cast<std::size_t>(thread_of(completion.process))];
         state.last_completion_us = completion.time_ns / 1000;
         if (completion.type != history::OpType::kOk || completion.f != "poll") return;
-        for (const auto& [key, seen] : max_poll_offsets(completion)) {
+        max_poll_offsets(completion, &polled_scratch_);
+        for (const auto& [key, seen] : polled_scratch_) {
             auto target = state.targets.find(key);
             if (target != state.targets.end() && target->second <= seen)
                 state.targets.erase(target);
@@ -520,8 +519,10 @@ void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op
         return;
     }
     if (completion.type != history::OpType::kOk) return;
-    const auto sent = max_send_offsets(completion);
-    const auto polled = max_poll_offsets(completion);
+    KeyOffsets& sent = sent_scratch_;
+    KeyOffsets& polled = polled_scratch_;
+    max_send_offsets(completion, &sent);
+    max_poll_offsets(completion, &polled);
     merge_max(max_offsets_, sent);
     merge_max(max_offsets_, polled);
     // poll-unseen keeps only the keys whose ok sends are ahead of their ok polls.

@@ -89,6 +89,9 @@ class KafkaWorkload final : public Workload {
     // poll-unseen: highest ok-sent and ok-polled offsets of keys not yet caught up on.
     std::map<std::int64_t, std::int64_t> unseen_sent_;
     std::map<std::int64_t, std::int64_t> unseen_polled_;
+    // observe()'s per-op (key, offset) entries, kept to reuse their storage.
+    std::vector<std::pair<std::int64_t, std::int64_t>> sent_scratch_;
+    std::vector<std::pair<std::int64_t, std::int64_t>> polled_scratch_;
 
     // Final phase: the snapshot of max_offsets_ taken when it starts, and per-thread state.
     bool final_started_ = false;
