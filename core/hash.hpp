@@ -53,13 +53,37 @@ class Hasher {
     }
     std::uint64_t value() const { return state_; }
 
-  private:
-    // `count` (at most 8) bytes as a little-endian integer.
+    // `count` (at most 8) bytes as a little-endian integer: what memcpy into a zeroed word
+    // gives on a little-endian machine. Public so a test can hold it to exactly that.
     static std::uint64_t load_le(const char* bytes, std::size_t count) {
+        if (count == 8) return word_le(bytes);
+        // Shorter tails (most keys: "type", "msg_id") are read as two overlapping loads, not
+        // through a call to memcpy with a variable length; the overlapping bytes are equal,
+        // so OR-ing them changes nothing.
+        if (count >= 4) {
+            const std::uint64_t low = half_le(bytes);
+            const std::uint64_t high = half_le(bytes + count - 4);
+            return low | high << (8 * (count - 4));
+        }
+        if (count == 0) return 0;
+        const auto byte = [bytes](std::size_t at) {
+            return static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at]));
+        };
+        return byte(0) | byte(count / 2) << (8 * (count / 2)) | byte(count - 1) << (8 * (count - 1));
+    }
+
+  private:
+    static std::uint64_t word_le(const char* bytes) {
         std::uint64_t word = 0;
-        std::memcpy(&word, bytes, count);
+        std::memcpy(&word, bytes, 8);
         if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
         return word;
+    }
+    static std::uint64_t half_le(const char* bytes) {
+        std::uint32_t half = 0;
+        std::memcpy(&half, bytes, 4);
+        if constexpr (std::endian::native == std::endian::big) half = __builtin_bswap32(half);
+        return half;
     }
 
     std::uint64_t state_ = 0x6d696c6c706f6e64ULL;  // "millpond"

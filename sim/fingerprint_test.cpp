@@ -59,5 +59,21 @@ TEST(Fingerprint, StringsDifferAtEveryLengthAndWordBoundary) {
     }
 }
 
+// The word a string's tail goes in as: byte i of the tail at bits 8i..8i+7, for every length
+// a tail can have and bytes with the high bit set (fingerprints depend on exactly this value).
+TEST(Fingerprint, TailWordsAreTheLittleEndianBytes) {
+    const unsigned char patterns[][8] = {{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08},
+                                         {0xff, 0x80, 0x7f, 0x00, 0xfe, 0x81, 0x10, 0xc3}};
+    for (const auto& pattern : patterns) {
+        const char* bytes = reinterpret_cast<const char*>(pattern);
+        for (std::size_t count = 0; count <= 8; ++count) {
+            std::uint64_t expected = 0;
+            for (std::size_t i = 0; i < count; ++i)
+                expected |= static_cast<std::uint64_t>(pattern[i]) << (8 * i);
+            EXPECT_EQ(Hasher::load_le(bytes, count), expected) << "count " << count;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace millpond::sim
