@@ -41,11 +41,14 @@ struct Timer {
     std::uint64_t generation;
 };
 
+// A message on its way: only the body travels; the envelope's ids are the participants'
+// (src here, the receiver by whose inbox it is in), filled in at delivery, so no id strings are
+// copied or moved between send and delivery.
 struct InFlight {
     Instant deadline_us;
     std::int64_t message_id;
     std::int32_t src;
-    Message message;
+    json body;
     std::int32_t type;  // the body's (journal::Journal::types), read once at send
 };
 
@@ -533,11 +536,10 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
             sample_latency_ms(options_.latency_dist, options_.latency_ms, faults_rng_) * 1000 +
             extra_latency_us(src, dest);
         to.inbox.push(now_us() + copy_latency_us,
-                      InFlight{now_us() + copy_latency_us, message_id, src,
-                               Message{from.id, to.id, body}, type});
+                      InFlight{now_us() + copy_latency_us, message_id, src, body, type});
     }
-    to.inbox.push(now_us() + latency_us, InFlight{now_us() + latency_us, message_id, src,
-                                                  Message{from.id, to.id, std::move(body)}, type});
+    to.inbox.push(now_us() + latency_us,
+                  InFlight{now_us() + latency_us, message_id, src, std::move(body), type});
     if (!to.receiving) take_next(dest);
 }
 
@@ -580,17 +582,18 @@ void Simulation::on_deliver(std::int32_t receiver) {
         // Maelstrom's network would blow up the sender's stdout thread here (spec §1.1); we
         // drop the message and journal the drop instead.
         journal(journal::EventKind::kDrop, in_flight.message_id, src, receiver, in_flight.type);
+        tear_down(in_flight.body);
     } else {
         journal(journal::EventKind::kRecv, in_flight.message_id, src, receiver, in_flight.type);
         if (options_.log_net_recv)
             std::cerr << ":recv {:id " << in_flight.message_id << ", :src \""
-                      << in_flight.message.src << "\", :dest \"" << to.id
-                      << "\", :body " << in_flight.message.body.dump() << "}\n";
+                      << participant_at(src).id << "\", :dest \"" << to.id
+                      << "\", :body " << in_flight.body.dump() << "}\n";
+        Message message{participant_at(src).id, to.id, std::move(in_flight.body)};
         if (to.kind == ParticipantKind::kClient) {
-            on_client_message(receiver, std::move(in_flight.message));
+            on_client_message(receiver, std::move(message));
         } else {
             const std::uint64_t seed = to.seed;
-            Message& message = in_flight.message;
             // Only nodes get Maelstrom's init handshake; a service was initialised by the
             // simulator and treats an `init` like any other request.
             const bool is_node = to.kind == ParticipantKind::kNode;
@@ -601,9 +604,10 @@ void Simulation::on_deliver(std::int32_t receiver) {
                     node.on_message(std::move(message), local_now, out);
             });
         }
+        // The body dies here whether the receiver kept parts of it or not
+        // (core/json_teardown.hpp).
+        tear_down(message.body);
     }
-    // The body dies here whether the receiver kept parts of it or not (core/json_teardown.hpp).
-    tear_down(in_flight.message.body);
     if (!participant_at(receiver).receiving) take_next(receiver);
 }
 
