@@ -575,21 +575,25 @@ void Simulation::on_deliver(std::int32_t receiver) {
         to.delivery_held = true;  // delivered on resume
         return;
     }
-    InFlight in_flight = std::move(*to.receiving);
-    to.receiving.reset();
-    const std::int32_t src = in_flight.src;
+    // `receiving` is emptied before the step, as the step's own sends to this receiver must
+    // find it free; the body moves out of it once, straight into the delivered message.
+    InFlight& taken = *to.receiving;
+    const std::int64_t message_id = taken.message_id;
+    const std::int32_t src = taken.src;
+    const std::int32_t type = taken.type;
     if (to.kind == ParticipantKind::kClient && to.closed) {
         // Maelstrom's network would blow up the sender's stdout thread here (spec §1.1); we
         // drop the message and journal the drop instead.
-        journal(journal::EventKind::kDrop, in_flight.message_id, src, receiver, in_flight.type);
-        tear_down(in_flight.body);
+        journal(journal::EventKind::kDrop, message_id, src, receiver, type);
+        tear_down(taken.body);
+        to.receiving.reset();
     } else {
-        journal(journal::EventKind::kRecv, in_flight.message_id, src, receiver, in_flight.type);
+        journal(journal::EventKind::kRecv, message_id, src, receiver, type);
         if (options_.log_net_recv)
-            std::cerr << ":recv {:id " << in_flight.message_id << ", :src \""
-                      << participant_at(src).id << "\", :dest \"" << to.id
-                      << "\", :body " << in_flight.body.dump() << "}\n";
-        Message message{participant_at(src).id, to.id, std::move(in_flight.body)};
+            std::cerr << ":recv {:id " << message_id << ", :src \"" << participant_at(src).id
+                      << "\", :dest \"" << to.id << "\", :body " << taken.body.dump() << "}\n";
+        Message message{participant_at(src).id, to.id, std::move(taken.body)};
+        to.receiving.reset();
         if (to.kind == ParticipantKind::kClient) {
             on_client_message(receiver, std::move(message));
         } else {
