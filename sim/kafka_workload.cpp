@@ -356,6 +356,8 @@ KafkaWorkload::KafkaWorkload(const RunOptions& options)
     MP_ASSERT_GE(max_writes_per_key_, 1);
     MP_ASSERT_GE(concurrency_, 1);
     for (std::int32_t i = 0; i < key_count_; ++i) active_keys_.push_back(i);
+    send_keyword_ = edn::Value::keyword("send");
+    poll_value_ = single_mop({edn::Value::keyword("poll")});
 }
 
 std::unique_ptr<WorkloadClient> KafkaWorkload::open_client() {
@@ -431,11 +433,15 @@ Invocation KafkaWorkload::next_op(std::int32_t /*thread*/, Rng& rng) {
     Invocation op;
     if (txn.send) {
         op.f = "send";
-        op.value = single_mop(
-            {edn::Value::keyword("send"), edn::Value(key_string(txn.key)), edn::Value(txn.msg)});
+        edn::Items mop;
+        mop.reserve(3);
+        mop.push_back(send_keyword_);
+        mop.emplace_back(key_string(txn.key));
+        mop.emplace_back(txn.msg);
+        op.value = single_mop(std::move(mop));
     } else {
         op.f = "poll";
-        op.value = single_mop({edn::Value::keyword("poll")});
+        op.value = poll_value_;
     }
     return op;
 }
@@ -493,7 +499,7 @@ std::optional<Workload::FinalStep> KafkaWorkload::next_final_op(std::int32_t thr
             state.poll_due_us = due_us + static_cast<Instant>(rng.uniform(400'000));
             Invocation op;
             op.f = "poll";
-            op.value = single_mop({edn::Value::keyword("poll")});
+            op.value = poll_value_;
             op.extra.emplace_back("poll-ms", edn::Value(1000));
             return FinalStep{std::move(op), std::max<Instant>(0, due_us - now_us)};
         }

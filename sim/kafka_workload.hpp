@@ -83,6 +83,10 @@ class KafkaWorkload final : public Workload {
     std::map<std::int64_t, std::int64_t> next_msg_;
     // The op interleave-subscribes did not consume when it emitted an assign instead.
     std::optional<Txn> pending_;
+    // Every send's :send and every poll's whole value [[:poll]], made once: edn values are
+    // shared until written, so each op takes a reference instead of building them again.
+    edn::Value send_keyword_;
+    edn::Value poll_value_;
 
     // track-key-offsets.
     std::map<std::int64_t, std::int64_t> max_offsets_;
