@@ -21,22 +21,13 @@ constexpr const char* kForwardCommitOk = "kafka_commit_ok";
 constexpr const char* kForwardListOk = "kafka_list_ok";
 
 std::string error_text(const json& response) {
-    auto it = response.find("text");
-    return it != response.end() && it->is_string() ? it->get<std::string>() : "no text";
+    const json* text = body_field(response, "text");
+    return text != nullptr && text->is_string() ? text->get<std::string>() : "no text";
 }
 
 // body_type(response) == type, without copying the type out.
-bool type_is(const json& response, const char* type) {
-    if (!response.is_object()) return false;
-    auto found = response.find("type");
-    return found != response.end() && found->is_string() &&
-           found->get_ref<const std::string&>() == type;
-}
-
-// The field of a reply, or nullptr: find, where operator[] would insert a missing field.
-const json* reply_field(const json& response, const char* field) {
-    auto it = response.find(field);
-    return it == response.end() ? nullptr : &*it;
+bool type_is(const json& response, std::string_view type) {
+    return body_type_view(response) == type;
 }
 
 }  // namespace
@@ -185,25 +176,25 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
     body.emplace("msg", send.msg);
     body.emplace("have", have);
     rpc(out, owners_[owner_at], std::move(body), now_us, kForwardTimeoutUs,
-        [this, handle = reply_handle(request), key = std::move(send.key),
+        [this, reply_to = ReplyTo(request), key = std::move(send.key),
          msg = std::move(send.msg)](json&& response, Instant reply_now_us, Out& reply_out) {
             const json* offset_field =
-                type_is(response, kForwardSendOk) ? reply_field(response, "offset") : nullptr;
+                type_is(response, kForwardSendOk) ? body_field(response, "offset") : nullptr;
             if (offset_field != nullptr && offset_field->is_number_integer()) {
                 const Offset offset = offset_field->get<Offset>();
                 Replica& replica = replica_of(key);
-                if (const json* msgs = reply_field(response, "msgs"))
+                if (const json* msgs = body_field(response, "msgs"))
                     learn_run(replica, key, *msgs, reply_out);
                 learn_msg(replica, key, offset, msg, reply_out);
                 learn_end(replica, offset + 1, reply_now_us);
-                reply(reply_out, handle, send_ok_body(offset));
+                reply(reply_out, reply_to, send_ok_body(offset));
                 return;
             }
             // The owner's own definite refusals mean it appended nothing; a timeout may hide an
             // append that happened, so it stays indefinite.
             const std::int64_t code = body_int_or_missing(response, "code");
             const bool definite = code >= 0 && error_info(static_cast<int>(code)).definite;
-            reply_error(reply_out, handle,
+            reply_error(reply_out, reply_to,
                         definite ? static_cast<ErrorCode>(code) : ErrorCode::kCrash,
                         "forward to " + owner(key) + " failed: " + error_text(response));
         });
@@ -285,9 +276,7 @@ void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, 
 }
 
 void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
-    auto op = std::make_shared<PollOp>();
-    op->handle = reply_handle(request);
-    op->offsets = take_offsets(request.body);
+    auto op = std::make_shared<PollOp>(ReplyTo(request), take_offsets(request.body));
     // One forward per owner, carrying only the keys this node can answer neither from its
     // cache nor from a fresh "the log ends before that" from the owner. By owner position,
     // which orders the forwards as the owners' ids do; keys go in ascending, so appended.
@@ -325,18 +314,17 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
 }
 
 void OwnerNode::learn_poll(const json& response, Instant now_us, Out& out) {
-    const json* keys = reply_field(response, "keys");
+    const json* keys = body_field(response, "keys");
     if (keys == nullptr || !keys->is_object()) return;
     for (const auto& [key, entry] : keys->get_ref<const json::object_t&>()) {
         if (owns(key) || !entry.is_object()) continue;
         Replica& replica = replica_of(key);
-        // find, not value(): value() returns a copy of the whole run.
-        if (auto msgs = entry.find("msgs"); msgs != entry.end())
-            learn_run(replica, key, *msgs, out);
-        if (auto end = entry.find("end"); end != entry.end() && end->is_number_integer())
+        // body_field, not value(): value() returns a copy of the whole run.
+        if (const json* msgs = body_field(entry, "msgs")) learn_run(replica, key, *msgs, out);
+        if (const json* end = body_field(entry, "end"); end != nullptr && end->is_number_integer())
             learn_end(replica, end->get<Offset>(), now_us);
-        auto committed = entry.find("committed");
-        learn_committed(replica, committed != entry.end() ? *committed : json(), now_us);
+        const json* committed = body_field(entry, "committed");
+        learn_committed(replica, committed != nullptr ? *committed : json(), now_us);
     }
 }
 
@@ -378,7 +366,7 @@ void OwnerNode::finish_poll(PollOp& op, Out& out) {
             builder.add(key, offset, cached);
         }
     }
-    reply(out, op.handle, builder.finish());
+    reply(out, op.reply_to, builder.finish());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,8 +374,7 @@ void OwnerNode::finish_poll(PollOp& op, Out& out) {
 
 void OwnerNode::on_commit_offsets(Message& request, Instant now_us, Out& out) {
     const json::object_t& offsets = require_offsets(request.body);
-    auto op = std::make_shared<CommitOp>();
-    op->handle = reply_handle(request);
+    auto op = std::make_shared<CommitOp>(ReplyTo(request));
     // By owner position, as in on_poll.
     std::map<std::size_t, json::object_t> forwards;
     for (const auto& [key, offset_value] : offsets) {
@@ -424,7 +411,7 @@ void OwnerNode::forward_learning_committed(Out& out, Instant now_us,
             out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
             [this, op, ok_type, finish](json&& response, Instant reply_now_us, Out& reply_out) {
                 const json* committed =
-                    type_is(response, ok_type) ? reply_field(response, "committed") : nullptr;
+                    type_is(response, ok_type) ? body_field(response, "committed") : nullptr;
                 if (committed != nullptr && committed->is_object()) {
                     for (const auto& [key, offset] : committed->get_ref<const json::object_t&>())
                         learn_committed(key, offset, reply_now_us);
@@ -457,19 +444,17 @@ void OwnerNode::finish_commit(CommitOp& op, Out& out) {
     if (op.failed) {
         // Indefinite on purpose: a definite error would make Maelstrom's client fail the poll
         // after moving its offsets on, which its checker reports as a poll-skip.
-        reply_error(out, op.handle, ErrorCode::kCrash, "commit outcome unknown");
+        reply_error(out, op.reply_to, ErrorCode::kCrash, "commit outcome unknown");
         return;
     }
-    reply(out, op.handle, commit_offsets_ok_body());
+    reply(out, op.reply_to, commit_offsets_ok_body());
 }
 
 // ---------------------------------------------------------------------------------------------
 // list_committed_offsets
 
 void OwnerNode::on_list_committed_offsets(Message& request, Instant now_us, Out& out) {
-    auto op = std::make_shared<ListOp>();
-    op->keys = parse_keys(request.body);
-    op->handle = reply_handle(request);
+    auto op = std::make_shared<ListOp>(ReplyTo(request), parse_keys(request.body));
     // Keys whose committed offset the owner told us within the window are answered locally.
     // By owner position, as in on_poll.
     std::map<std::size_t, json::array_t> forwards;
@@ -502,7 +487,7 @@ void OwnerNode::on_owner_list(Message& request, Out& out) {
 void OwnerNode::finish_list(ListOp& op, Out& out) {
     MP_ASSERT_EQ(op.forwards_remaining, 0u);
     if (op.failed) {
-        reply_error(out, op.handle, ErrorCode::kTemporarilyUnavailable,
+        reply_error(out, op.reply_to, ErrorCode::kTemporarilyUnavailable,
                     "owner unreachable; committed offsets unknown");
         return;
     }
@@ -517,7 +502,7 @@ void OwnerNode::finish_list(ListOp& op, Out& out) {
         if (committed && *committed >= 0) offsets.emplace_hint(offsets.end(), key, *committed);
     }
     MP_ASSERT_LE(offsets.size(), op.keys.size());
-    reply(out, op.handle, list_committed_offsets_ok_body(offsets));
+    reply(out, op.reply_to, list_committed_offsets_ok_body(offsets));
 }
 
 }  // namespace millpond::kafka

@@ -115,17 +115,17 @@ class OwnerNode final : public HandlerNode {
         Instant committed_heard_us = -1;  // when the owner last told us its committed offset
     };
     struct PollOp {
-        Message handle;
+        ReplyTo reply_to;
         json::object_t offsets;  // the request's, moved (see take_offsets)
         std::size_t forwards_remaining = 0;
     };
     struct CommitOp {
-        Message handle;
+        ReplyTo reply_to;
         std::size_t forwards_remaining = 0;
         bool failed = false;
     };
     struct ListOp {
-        Message handle;
+        ReplyTo reply_to;
         std::vector<std::string> keys;
         std::size_t forwards_remaining = 0;
         bool failed = false;
