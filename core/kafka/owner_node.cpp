@@ -259,14 +259,19 @@ json OwnerNode::forwarded_send_reply(const AppliedSend& send) const {
 void OwnerNode::forward_idempotent(Out& out, const NodeId& owner_id, json body, Instant now_us,
                                    int attempts_left, Rpc::Callback done) {
     MP_ASSERT_GT(attempts_left, 0);
-    json again = attempts_left > 1 ? body : json();
+    if (attempts_left == 1) {
+        // Nothing to ask again: `done` sees the reply or the timeout itself.
+        rpc(out, owner_id, std::move(body), now_us, kIdempotentForwardTimeoutUs, std::move(done));
+        return;
+    }
+    json again = body;
     rpc(out, owner_id, std::move(body), now_us, kIdempotentForwardTimeoutUs,
         [this, owner_id, again = std::move(again), attempts_left, done = std::move(done)](
             json&& response, Instant reply_now_us, Out& reply_out) mutable {
             const bool timed_out =
                 type_is(response, "error") && body_int_or_missing(response, "code") ==
                                                   static_cast<std::int64_t>(ErrorCode::kTimeout);
-            if (timed_out && attempts_left > 1) {
+            if (timed_out) {  // attempts_left > 1 here
                 forward_idempotent(reply_out, owner_id, std::move(again), reply_now_us,
                                    attempts_left - 1, std::move(done));
                 return;
