@@ -96,19 +96,37 @@ OwnerNode::Replica& OwnerNode::replica_of(const std::string& key) {
     return replicas_[key];
 }
 
+const json* OwnerNode::Replica::cached(Offset offset) const {
+    MP_ASSERT_GE(offset, 0);
+    if (offset < prefix_end()) return &prefix[static_cast<std::size_t>(offset)];
+    auto it = beyond.find(offset);
+    return it == beyond.end() ? nullptr : &it->second;
+}
+
 void OwnerNode::learn_msg(Replica& replica, const std::string& key, Offset offset, const json& msg,
                           Out& out) {
     MP_ASSERT_GE(offset, 0);
-    auto [it, inserted] = replica.msgs.try_emplace(offset, msg);
-    if (!inserted && it->second != msg) {
-        // Only an owner that lost its memory (a restart) can say two things about one offset.
-        out.log("owner of " + key + " changed offset " + std::to_string(offset) +
-                "; keeping the first value");
+    if (const json* known = replica.cached(offset)) {
+        if (*known != msg) {
+            // Only an owner that lost its memory (a restart) can say two things about one
+            // offset.
+            out.log("owner of " + key + " changed offset " + std::to_string(offset) +
+                    "; keeping the first value");
+        }
+        return;
     }
-    // prefix_end is never in msgs, so only learning it can extend the prefix.
-    if (offset != replica.prefix_end) return;
-    for (; it != replica.msgs.end() && it->first == replica.prefix_end; ++it) ++replica.prefix_end;
-    MP_ASSERT_GT(replica.prefix_end, offset);
+    if (offset != replica.prefix_end()) {
+        replica.beyond.emplace(offset, msg);
+        return;
+    }
+    replica.prefix.push_back(msg);
+    // The gap closed: what was learnt just beyond it joins the prefix.
+    auto next = replica.beyond.begin();
+    for (; next != replica.beyond.end() && next->first == replica.prefix_end(); ++next)
+        replica.prefix.push_back(std::move(next->second));
+    replica.beyond.erase(replica.beyond.begin(), next);
+    MP_ASSERT_GT(replica.prefix_end(), offset);
+    MP_ASSERT(replica.beyond.empty() || replica.beyond.begin()->first > replica.prefix_end());
 }
 
 void OwnerNode::learn_run(Replica& replica, const std::string& key, const json& pairs, Out& out) {
@@ -150,10 +168,18 @@ void OwnerNode::cached_run(const std::string& key, Offset offset, std::size_t co
     run.clear();
     auto it = replicas_.find(key);
     if (it == replicas_.end()) return;
-    for (auto msg = it->second.msgs.find(offset);
-         msg != it->second.msgs.end() && msg->first == offset && run.size() < count_max;
-         ++msg, ++offset) {
-        run.push_back(&msg->second);
+    const Replica& replica = it->second;
+    if (offset < replica.prefix_end()) {
+        // The run ends at prefix_end at the latest: that offset is not cached.
+        const auto first = static_cast<std::size_t>(offset);
+        const std::size_t count = std::min(count_max, replica.prefix.size() - first);
+        for (std::size_t at = first; at < first + count; ++at) run.push_back(&replica.prefix[at]);
+    } else {
+        for (auto msg = replica.beyond.find(offset);
+             msg != replica.beyond.end() && msg->first == offset && run.size() < count_max;
+             ++msg, ++offset) {
+            run.push_back(&msg->second);
+        }
     }
     MP_ASSERT_LE(run.size(), count_max);
 }
@@ -168,7 +194,7 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
         reply(out, request, send_ok_body(store_.append(send.key, std::move(send.msg))));
         return;
     }
-    const Offset have = replica_of(send.key).prefix_end;
+    const Offset have = replica_of(send.key).prefix_end();
     // Field by field: the initializer-list form allocates a temporary array per field.
     json body(json::value_t::object);
     body.emplace("type", kForwardSend);
@@ -292,7 +318,7 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
         if (owner_at == self_index_) continue;
         if (auto it = replicas_.find(key); it != replicas_.end()) {
             const Replica& replica = it->second;
-            if (replica.msgs.count(offset) > 0) continue;  // cached
+            if (replica.cached(offset) != nullptr) continue;
             if (offset >= replica.end_heard && fresh(replica.end_heard_us, now_us)) continue;
         }
         json::object_t& offsets = forwards[owner_at];
