@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace millpond {
 
@@ -34,16 +36,18 @@ inline const json* body_field(const json& body, std::string_view field) {
 }
 
 // body[field] = value, as operator[] does (an existing field is overwritten), without a
-// std::string key for the search. REQUIRES: body is an object.
-inline void set_body_field(json& body, std::string_view field, json value) {
+// std::string key for the search or a json value to move in: every message a node sends gets
+// its msg_id this way. REQUIRES: body is an object.
+inline void set_body_int(json& body, std::string_view field, std::int64_t value) {
     auto& fields = body.get_ref<json::object_t&>();
     auto it = fields.lower_bound(field);
     if (it != fields.end() && it->first == field) {
-        it->second = std::move(value);
+        it->second = value;
         return;
     }
     // lower_bound found the successor, so the hint makes this an insertion without a search.
-    fields.emplace_hint(it, std::string(field), std::move(value));
+    fields.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(field),
+                        std::forward_as_tuple(value));
 }
 
 // The body's "type", or "" when absent or not a string. The view lives as long as the body

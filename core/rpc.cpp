@@ -16,7 +16,7 @@ MsgId Rpc::call(Out& out, NodeId dest, json body, Instant now_us, Instant timeou
     MP_ASSERT(body.is_object());
     MP_ASSERT_GT(timeout_us, 0);
     const MsgId id = next_msg_id();
-    set_body_field(body, "msg_id", id);
+    set_body_int(body, "msg_id", id);
     auto [it, inserted] = pending_.emplace(id, std::move(callback));
     MP_ASSERT(inserted);
     out.send(std::move(dest), std::move(body));
