@@ -50,6 +50,18 @@ inline void set_body_int(json& body, std::string_view field, std::int64_t value)
                         std::forward_as_tuple(value));
 }
 
+// Adds `field` to a body built in key order: it sorts after every field already there, so the
+// hint makes this an append (one comparison where emplace searches), and the value is
+// constructed in its node from `value` (as emplace would: the same json type). Out of order it
+// is still right, only slower; like emplace, it keeps an existing field.
+// REQUIRES: body is an object.
+template <typename Value>
+void append_field(json& body, std::string_view field, Value&& value) {
+    auto& fields = body.get_ref<json::object_t&>();
+    fields.emplace_hint(fields.end(), std::piecewise_construct, std::forward_as_tuple(field),
+                        std::forward_as_tuple(std::forward<Value>(value)));
+}
+
 // The body's "type", or "" when absent or not a string. The view lives as long as the body
 // and its "type" field do; every delivered message asks, so it does not copy.
 inline std::string_view body_type_view(const json& body) {

@@ -195,12 +195,13 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
         return;
     }
     const Offset have = replica_of(send.key).prefix_end();
-    // Field by field: the initializer-list form allocates a temporary array per field.
+    // Field by field in key order: the initializer-list form allocates a temporary array per
+    // field.
     json body(json::value_t::object);
-    body.emplace("type", kForwardSend);
-    body.emplace("key", send.key);
-    body.emplace("msg", send.msg);
-    body.emplace("have", have);
+    append_field(body, "have", have);
+    append_field(body, "key", send.key);
+    append_field(body, "msg", send.msg);
+    append_field(body, "type", kForwardSend);
     rpc(out, owners_[owner_at], std::move(body), now_us, kForwardTimeoutUs,
         [this, reply_to = ReplyTo(request), key = std::move(send.key),
          msg = std::move(send.msg)](json&& response, Instant reply_now_us, Out& reply_out) {
@@ -273,9 +274,9 @@ json OwnerNode::forwarded_send_reply(const AppliedSend& send) const {
         store_.read(send.key, send.from, static_cast<std::size_t>(send.offset - send.from));
     MP_ASSERT_EQ(static_cast<Offset>(run.size()), send.offset - send.from);
     json body(json::value_t::object);
-    body.emplace("type", kForwardSendOk);
-    body.emplace("offset", send.offset);
-    body.emplace("msgs", offset_pairs(send.from, run));
+    append_field(body, "msgs", offset_pairs(send.from, run));
+    append_field(body, "offset", send.offset);
+    append_field(body, "type", kForwardSendOk);
     return body;
 }
 
@@ -328,8 +329,8 @@ void OwnerNode::on_poll(Message& request, Instant now_us, Out& out) {
     MP_ASSERT_LE(forwards.size(), owners_.size());
     for (auto& [owner_at, offsets] : forwards) {
         json body(json::value_t::object);
-        body.emplace("type", kForwardPoll);
-        body.emplace("offsets", std::move(offsets));
+        append_field(body, "offsets", std::move(offsets));
+        append_field(body, "type", kForwardPoll);
         // One attempt: a poll whose forward fails answers from the cache at once (stale,
         // never wrong) rather than keep its client waiting.
         forward_idempotent(out, owners_[owner_at], std::move(body), now_us, 1,
@@ -371,16 +372,16 @@ void OwnerNode::on_owner_poll(Message& request, Out& out) {
         json committed = nullptr;
         if (auto value = store_.committed(key)) committed = *value;
         json entry(json::value_t::object);
-        entry.emplace("msgs",
-                      offset_pairs(offset, store_.read(key, offset, kPollMessagesPerKeyMax)));
-        entry.emplace("end", store_.end(key));
-        entry.emplace("committed", std::move(committed));
+        append_field(entry, "committed", std::move(committed));
+        append_field(entry, "end", store_.end(key));
+        append_field(entry, "msgs",
+                     offset_pairs(offset, store_.read(key, offset, kPollMessagesPerKeyMax)));
         keys.emplace_hint(keys.end(), key, std::move(entry));  // ascending: appended
     }
     MP_ASSERT_EQ(keys.size(), offsets.size());
     json body(json::value_t::object);
-    body.emplace("type", kForwardPollOk);
-    body.emplace("keys", std::move(keys));
+    append_field(body, "keys", std::move(keys));
+    append_field(body, "type", kForwardPollOk);
     reply(out, request, std::move(body));
 }
 
@@ -436,8 +437,8 @@ void OwnerNode::forward_learning_committed(Out& out, Instant now_us,
     if (parts.empty()) return (this->*finish)(*op, out);
     for (auto& [owner_at, part] : parts) {
         json body(json::value_t::object);
-        body.emplace("type", type);
-        body.emplace(field, std::move(part));
+        append_field(body, field, std::move(part));  // "keys" or "offsets": before "type"
+        append_field(body, "type", type);
         forward_idempotent(
             out, owners_[owner_at], std::move(body), now_us, kIdempotentForwardAttempts,
             [this, op, ok_type, finish](json&& response, Instant reply_now_us, Out& reply_out) {
@@ -465,8 +466,8 @@ void OwnerNode::on_owner_commit(Message& request, Out& out) {
     }
     MP_ASSERT_EQ(committed.size(), offsets.size());
     json body(json::value_t::object);
-    body.emplace("type", kForwardCommitOk);
-    body.emplace("committed", std::move(committed));
+    append_field(body, "committed", std::move(committed));
+    append_field(body, "type", kForwardCommitOk);
     reply(out, request, std::move(body));
 }
 
@@ -510,8 +511,8 @@ void OwnerNode::on_owner_list(Message& request, Out& out) {
     }
     MP_ASSERT_EQ(committed.size(), keys.size());
     json body(json::value_t::object);
-    body.emplace("type", kForwardListOk);
-    body.emplace("committed", std::move(committed));
+    append_field(body, "committed", std::move(committed));
+    append_field(body, "type", kForwardListOk);
     reply(out, request, std::move(body));
 }
 
