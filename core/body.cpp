@@ -13,9 +13,9 @@ namespace {
 
 const json& require_field(const json& body, const char* field) {
     if (!body.is_object()) throw MalformedRequest("body must be an object");
-    auto it = body.find(field);
-    if (it == body.end()) throw MalformedRequest(std::string("missing field '") + field + "'");
-    return *it;
+    const json* value = body_field(body, field);
+    if (value == nullptr) throw MalformedRequest(std::string("missing field '") + field + "'");
+    return *value;
 }
 
 std::string require_string(const json& body, const char* field) {

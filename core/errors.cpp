@@ -30,7 +30,7 @@ ErrorInfo error_info(int code) {
 
 json error_body(ErrorCode code, std::string text, MsgId in_reply_to) {
     json body = {{"type", "error"}, {"code", static_cast<int>(code)}, {"text", std::move(text)}};
-    if (in_reply_to >= 0) body["in_reply_to"] = in_reply_to;
+    if (in_reply_to >= 0) set_body_int(body, "in_reply_to", in_reply_to);
     return body;
 }
 

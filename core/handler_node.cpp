@@ -47,18 +47,15 @@ void HandlerNode::on_timer(const std::string& key, Instant now_us, Out& out) {
     on_own_timer(key, now_us, out);
 }
 
-void HandlerNode::reply(Out& out, const Message& request, json body) {
+void HandlerNode::reply(Out& out, ReplyTo to, json body) {
     MP_ASSERT(body.is_object());
-    const std::int64_t request_id = body_int_or_missing(request.body, "msg_id");
-    if (request_id >= 0) body["in_reply_to"] = request_id;
-    body["msg_id"] = rpc_.next_msg_id();
-    out.send(request.src, std::move(body));
+    if (to.request_msg_id >= 0) set_body_int(body, "in_reply_to", to.request_msg_id);
+    set_body_int(body, "msg_id", rpc_.next_msg_id());
+    out.send(std::move(to.dest), std::move(body));
 }
 
-void HandlerNode::reply_error(Out& out, const Message& request, ErrorCode code,
-                              std::string text) {
-    reply(out, request,
-          error_body(code, std::move(text), -1));
+void HandlerNode::reply_error(Out& out, ReplyTo to, ErrorCode code, std::string text) {
+    reply(out, std::move(to), error_body(code, std::move(text), -1));
 }
 
 }  // namespace millpond

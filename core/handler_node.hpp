@@ -16,6 +16,16 @@
 
 namespace millpond {
 
+// Where the reply to a request goes: its source and msg_id (-1: it had none). A request
+// converts to it, so a design that answers later keeps this instead of the request's body.
+struct ReplyTo {
+    ReplyTo(const Message& request)  // NOLINT(google-explicit-constructor): see above
+        : dest(request.src), request_msg_id(body_int_or_missing(request.body, "msg_id")) {}
+
+    NodeId dest;
+    MsgId request_msg_id;
+};
+
 class HandlerNode : public Node {
   public:
     void on_init(const InitInfo& init, Instant now_us, Out& out) final;
@@ -28,8 +38,8 @@ class HandlerNode : public Node {
     // REQUIRES: called from the constructor or on_start, once per type.
     void handle(std::string type, Handler handler);
 
-    void reply(Out& out, const Message& request, json body);
-    void reply_error(Out& out, const Message& request, ErrorCode code, std::string text);
+    void reply(Out& out, ReplyTo to, json body);
+    void reply_error(Out& out, ReplyTo to, ErrorCode code, std::string text);
     MsgId rpc(Out& out, NodeId dest, json body, Instant now_us, Instant timeout_us,
               Rpc::Callback callback) {
         return rpc_.call(out, std::move(dest), std::move(body), now_us, timeout_us,

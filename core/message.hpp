@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace millpond {
 
@@ -23,23 +25,58 @@ struct Message {
     json body;
 };
 
+// The body's field, or nullptr when absent or the body is not an object. By string_view: a
+// const char* key would be measured again at every comparison of the map's search, and
+// operator[] would build a std::string and insert a missing field.
+inline const json* body_field(const json& body, std::string_view field) {
+    const auto* fields = body.get_ptr<const json::object_t*>();
+    if (fields == nullptr) return nullptr;
+    auto it = fields->find(field);
+    return it == fields->end() ? nullptr : &it->second;
+}
+
+// body[field] = value, as operator[] does (an existing field is overwritten), without a
+// std::string key for the search or a json value to move in: every message a node sends gets
+// its msg_id this way. REQUIRES: body is an object.
+inline void set_body_int(json& body, std::string_view field, std::int64_t value) {
+    auto& fields = body.get_ref<json::object_t&>();
+    auto it = fields.lower_bound(field);
+    if (it != fields.end() && it->first == field) {
+        it->second = value;
+        return;
+    }
+    // lower_bound found the successor, so the hint makes this an insertion without a search.
+    fields.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(field),
+                        std::forward_as_tuple(value));
+}
+
+// Adds `field` to a body built in key order: it sorts after every field already there, so the
+// hint makes this an append (one comparison where emplace searches), and the value is
+// constructed in its node from `value` (as emplace would: the same json type). Out of order it
+// is still right, only slower; like emplace, it keeps an existing field.
+// REQUIRES: body is an object.
+template <typename Value>
+void append_field(json& body, std::string_view field, Value&& value) {
+    auto& fields = body.get_ref<json::object_t&>();
+    fields.emplace_hint(fields.end(), std::piecewise_construct, std::forward_as_tuple(field),
+                        std::forward_as_tuple(std::forward<Value>(value)));
+}
+
 // The body's "type", or "" when absent or not a string. The view lives as long as the body
 // and its "type" field do; every delivered message asks, so it does not copy.
 inline std::string_view body_type_view(const json& body) {
-    if (!body.is_object()) return {};
-    auto it = body.find("type");
-    if (it == body.end()) return {};
-    const auto* type = it->get_ptr<const json::string_t*>();
+    const json* type_field = body_field(body, "type");
+    if (type_field == nullptr) return {};
+    const auto* type = type_field->get_ptr<const json::string_t*>();
     return type == nullptr ? std::string_view() : std::string_view(*type);
 }
 inline std::string body_type(const json& body) { return std::string(body_type_view(body)); }
 
 // The body's integer field, or -1 when absent or not an integer (ids are never negative).
-inline std::int64_t body_int_or_missing(const json& body, const char* field) {
-    if (!body.is_object()) return -1;
-    auto it = body.find(field);
-    if (it == body.end() || !it->is_number_integer()) return -1;
-    return it->get<std::int64_t>();
+inline std::int64_t body_int_or_missing(const json& body, std::string_view field) {
+    const json* value = body_field(body, field);
+    if (value == nullptr || !value->is_number_integer()) return -1;
+    return value->get<std::int64_t>();
 }
 
 }  // namespace millpond

@@ -1,5 +1,11 @@
 #include "rpc.hpp"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+#include <string_view>
+
 #include "assert.hpp"
 #include "errors.hpp"
 
@@ -10,7 +16,7 @@ MsgId Rpc::call(Out& out, NodeId dest, json body, Instant now_us, Instant timeou
     MP_ASSERT(body.is_object());
     MP_ASSERT_GT(timeout_us, 0);
     const MsgId id = next_msg_id();
-    body["msg_id"] = id;
+    set_body_int(body, "msg_id", id);
     auto [it, inserted] = pending_.emplace(id, std::move(callback));
     MP_ASSERT(inserted);
     out.send(std::move(dest), std::move(body));
@@ -28,6 +34,16 @@ bool Rpc::on_reply(Message& message, Instant now_us, Out& out) {
     out.cancel_timer(timer_key(in_reply_to));
     callback(std::move(message.body), now_us, out);
     return true;
+}
+
+// kTimerPrefix + std::to_string(id), written in place: every call and every reply build one.
+std::string Rpc::timer_key(MsgId id) {
+    constexpr std::string_view prefix = kTimerPrefix;
+    std::array<char, prefix.size() + std::numeric_limits<MsgId>::digits10 + 2> key;
+    std::copy(prefix.begin(), prefix.end(), key.begin());
+    const auto [end, error] = std::to_chars(key.data() + prefix.size(), key.data() + key.size(), id);
+    MP_ASSERT(error == std::errc());
+    return std::string(key.data(), end);
 }
 
 bool Rpc::on_timer(const std::string& key, Instant now_us, Out& out) {

@@ -41,7 +41,7 @@ class Rpc {
     std::size_t pending_count() const { return pending_.size(); }
 
   private:
-    static std::string timer_key(MsgId id) { return kTimerPrefix + std::to_string(id); }
+    static std::string timer_key(MsgId id);
 
     MsgId next_msg_id_ = 1;
     std::map<MsgId, Callback> pending_;

@@ -70,9 +70,11 @@
 // staler than W × (1 + drift). Sweeps of 1000 seeds each are valid (README).
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "../handler_node.hpp"
 #include "log_store.hpp"
@@ -106,26 +108,32 @@ class OwnerNode final : public HandlerNode {
     // What a node knows about a key another node owns. Every entry came from the owner, so it
     // is exactly the owner's message at that offset; the committed offset is one the owner had.
     struct Replica {
-        std::map<Offset, json> msgs;
-        Offset prefix_end = 0;  // offsets [0, prefix_end) are all in msgs
+        // Offsets [0, prefix_end()) by position: what polls and sends read, with no search.
+        std::vector<json> prefix;
+        // Messages learnt past a gap: every key is above prefix_end(), which is never here.
+        std::map<Offset, json> beyond;
         // The owner's log end as last heard, and when (-1: never).
         Offset end_heard = 0;
         Instant end_heard_us = -1;
         std::optional<Offset> committed;
         Instant committed_heard_us = -1;  // when the owner last told us its committed offset
+
+        Offset prefix_end() const { return static_cast<Offset>(prefix.size()); }
+        // The cached message at `offset`, or nullptr.
+        const json* cached(Offset offset) const;
     };
     struct PollOp {
-        Message handle;
+        ReplyTo reply_to;
         json::object_t offsets;  // the request's, moved (see take_offsets)
         std::size_t forwards_remaining = 0;
     };
     struct CommitOp {
-        Message handle;
+        ReplyTo reply_to;
         std::size_t forwards_remaining = 0;
         bool failed = false;
     };
     struct ListOp {
-        Message handle;
+        ReplyTo reply_to;
         std::vector<std::string> keys;
         std::size_t forwards_remaining = 0;
         bool failed = false;
