@@ -374,16 +374,16 @@ struct WrEdge {
 };
 
 // One op's keys and pairs while it is parsed. Each key gets a slot on first appearance, reads
-// and writes apart, and each pair is tagged with its slot (a read slot s as s, a write slot s
-// as ~s); finish_op then lays the slots out in key_pairs_, reads first, with each slot's pairs
-// grouped in pairs_ in parse order. Everything is reused from op to op.
+// and writes apart; each pair goes to the end of pairs_, tagged with its slot (a read slot s
+// as s, a write slot s as ~s); finish_op then lays the slots out in key_pairs_, reads first,
+// with each slot's pairs grouped in pairs_ in parse order. Everything is reused from op to op.
 struct OpScratch {
-    std::vector<std::int32_t> read_slot_of;            // by provisional key: read slot, or -1
-    std::vector<std::int32_t> write_slot_of;           // by provisional key: write slot, or -1
-    std::vector<KeyId> read_keys;                      // by read slot
-    std::vector<KeyId> write_keys;                     // by write slot
-    std::vector<std::pair<std::int32_t, Pair>> pairs;  // (tagged slot, pair), in parse order
-    std::vector<std::uint32_t> fill;                   // by slot, while laying out
+    std::vector<std::int32_t> read_slot_of;                 // by provisional key: read slot, or -1
+    std::vector<std::int32_t> write_slot_of;                // by provisional key: write slot, or -1
+    std::vector<KeyId> read_keys;                           // by read slot
+    std::vector<KeyId> write_keys;                          // by write slot
+    std::vector<std::int32_t> pair_slots;                   // by pair of the op: tagged slot
+    std::vector<std::pair<std::int32_t, Pair>> ungrouped;   // (slot, pair), while regrouping
 };
 
 // Positions of some ops grouped by process: group g (processes ascending) is
@@ -620,43 +620,53 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
     } else if (!offset.is_nil()) {
         note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
     }
-    scratch_.pairs.emplace_back(tagged_slot, pair);
+    pairs_.push_back(pair);
+    scratch_.pair_slots.push_back(tagged_slot);
 }
 
 void KafkaAnalysis::finish_op(ParsedOp* parsed) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
-    auto global_slot = [&](std::int32_t tagged) {
-        return tagged >= 0 ? static_cast<std::uint32_t>(tagged)
-                           : read_count + static_cast<std::uint32_t>(~tagged);
-    };
+    const std::size_t pair_count = s.pair_slots.size();
     MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
-    MP_ASSERT_LT(pairs_.size() + s.pairs.size(), std::size_t{UINT32_MAX});
-    // A counting sort of the pairs by slot keeps each slot's pairs in parse order.
-    s.fill.assign(slot_count + 1, 0);
-    for (const auto& [tagged, pair] : s.pairs) ++s.fill[global_slot(tagged) + 1];
-    auto next = static_cast<std::uint32_t>(pairs_.size());
-    for (std::uint32_t i = 0; i <= slot_count; ++i) {
-        next += s.fill[i];
-        s.fill[i] = next;  // fill[i]: where slot i's pairs begin
+    MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
+    MP_ASSERT_LE(pair_count, pairs_.size());
+    const auto pairs_begin = static_cast<std::uint32_t>(pairs_.size() - pair_count);
+    // Slots in layout order: reads first.
+    for (std::int32_t& slot : s.pair_slots)
+        if (slot < 0) slot = static_cast<std::int32_t>(read_count) + ~slot;
+    // A poll lists each key once and a send op sends one message, so the pairs nearly always
+    // arrive grouped by slot in slot order already. Otherwise a stable sort by slot groups
+    // them, keeping each slot's pairs in parse order.
+    if (!std::is_sorted(s.pair_slots.begin(), s.pair_slots.end())) {
+        s.ungrouped.clear();
+        for (std::size_t i = 0; i < pair_count; ++i)
+            s.ungrouped.emplace_back(s.pair_slots[i], pairs_[pairs_begin + i]);
+        std::stable_sort(s.ungrouped.begin(), s.ungrouped.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t i = 0; i < pair_count; ++i) {
+            s.pair_slots[i] = s.ungrouped[i].first;
+            pairs_[pairs_begin + i] = s.ungrouped[i].second;
+        }
     }
     parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_.size());
     parsed->writes_begin = parsed->reads_begin + read_count;
     parsed->writes_end = parsed->reads_begin + slot_count;
+    std::uint32_t next = 0;
     for (std::uint32_t i = 0; i < slot_count; ++i) {
+        const std::uint32_t begin = next;
+        while (next < pair_count && s.pair_slots[next] == static_cast<std::int32_t>(i)) ++next;
         const KeyId key = i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
-        key_pairs_.push_back(KeyPairs{key, s.fill[i], s.fill[i + 1]});
+        key_pairs_.push_back(KeyPairs{key, pairs_begin + begin, pairs_begin + next});
     }
+    MP_ASSERT_EQ(next, pair_count);
     MP_ASSERT_EQ(key_pairs_.size(), parsed->writes_end);
-    pairs_.resize(pairs_.size() + s.pairs.size());
-    for (const auto& [tagged, pair] : s.pairs) pairs_[s.fill[global_slot(tagged)]++] = pair;
-    MP_ASSERT(slot_count == 0 || s.fill[slot_count - 1] == pairs_.size());
     for (KeyId key : s.read_keys) s.read_slot_of[static_cast<std::size_t>(key)] = -1;
     for (KeyId key : s.write_keys) s.write_slot_of[static_cast<std::size_t>(key)] = -1;
     s.read_keys.clear();
     s.write_keys.clear();
-    s.pairs.clear();
+    s.pair_slots.clear();
 }
 
 void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) {
@@ -765,6 +775,10 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
 void KafkaAnalysis::parse_all() {
     MP_ASSERT_LT(history_.size(), std::size_t{INT32_MAX});
     ops_.assign(history_.size(), ParsedOp{});
+    // About one key and one or two pairs per op: reserving that (untouched memory costs
+    // nothing) spares most of the copying of growing by doubling.
+    key_pairs_.reserve(history_.size());
+    pairs_.reserve(2 * history_.size());
     time_ns_.resize(history_.size());
     completion_of_.assign(history_.size(), -1);
     invocation_of_.assign(history_.size(), -1);
@@ -920,8 +934,20 @@ void KafkaAnalysis::build_version_orders() {
     // §3.4 / §10 (Jepsen 0.3.7): offsets from the sends of ops that must have committed, and
     // from every poll whatever its type.
     std::vector<std::vector<std::pair<std::int64_t, ValueId>>> logs(interner_.key_count());
+    // Polls read each message several times, nearly always at the same offset: each value
+    // remembers the offset it was last logged at, so a log holds about one entry per message
+    // rather than one per read (sort_log drops repeats either way).
+    std::vector<std::size_t> value_base(interner_.key_count() + 1, 0);
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k)
+        value_base[static_cast<std::size_t>(k) + 1] =
+            value_base[static_cast<std::size_t>(k)] + interner_.value_count(k);
+    std::vector<std::int64_t> logged_offset(value_base.back(), kUnknownOffset);
     auto add = [&](KeyId key, const Pair& pair) {
         if (pair.offset == kUnknownOffset) return;
+        std::int64_t& logged = logged_offset[value_base[static_cast<std::size_t>(key)] +
+                                             static_cast<std::size_t>(pair.value)];
+        if (logged == pair.offset) return;
+        logged = pair.offset;
         logs[static_cast<std::size_t>(key)].emplace_back(pair.offset, pair.value);
     };
     for (Position p = 0; p < history_size(); ++p) {
