@@ -378,12 +378,12 @@ struct WrEdge {
 // as s, a write slot s as ~s); finish_op then lays the slots out in key_pairs_, reads first,
 // with each slot's pairs grouped in pairs_ in parse order. Everything is reused from op to op.
 struct OpScratch {
-    std::vector<std::int32_t> read_slot_of;                 // by provisional key: read slot, or -1
-    std::vector<std::int32_t> write_slot_of;                // by provisional key: write slot, or -1
-    std::vector<KeyId> read_keys;                           // by read slot
-    std::vector<KeyId> write_keys;                          // by write slot
-    std::vector<std::int32_t> pair_slots;                   // by pair of the op: tagged slot
-    std::vector<std::pair<std::int32_t, Pair>> ungrouped;   // (slot, pair), while regrouping
+    std::vector<std::int32_t> read_slot_of;                // by provisional key: read slot, or -1
+    std::vector<std::int32_t> write_slot_of;               // by provisional key: write slot, or -1
+    std::vector<KeyId> read_keys;                          // by read slot
+    std::vector<KeyId> write_keys;                         // by write slot
+    std::vector<std::int32_t> pair_slots;                  // by pair of the op: tagged slot
+    std::vector<std::pair<std::int32_t, Pair>> ungrouped;  // (slot, pair), while regrouping
 };
 
 // Positions of some ops grouped by process: group g (processes ascending) is
