@@ -31,6 +31,7 @@ constexpr Position kNone = -1;
 constexpr std::size_t kCondenseMany = 32;  // §3.5: duplicate, inconsistent-offsets
 constexpr std::size_t kCondenseFew = 8;    // §3.5: skips, nonmonotonic, cycles
 constexpr std::size_t kUnseenMessagesMax = 32;
+const edn::Value kNil;
 
 edn::Value kw(std::string_view name) { return edn::Value::keyword(std::string(name)); }
 
@@ -93,10 +94,11 @@ class StringIds {
   public:
     std::optional<std::int32_t> find(std::string_view text) const {
         if (slots_.empty()) return std::nullopt;
-        for (std::size_t i = hash(text) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+        const std::size_t text_hash = hash(text);
+        for (std::size_t i = text_hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
             const Slot& slot = slots_[i];
             if (slot.id < 0) return std::nullopt;
-            if (slot.text == text) return slot.id;
+            if (slot.hash == text_hash && slot.text == text) return slot.id;
         }
     }
     void insert(std::string_view text, std::int32_t id) {
@@ -109,6 +111,7 @@ class StringIds {
   private:
     struct Slot {
         std::string text;
+        std::size_t hash = 0;  // of text: most probes end at a differing hash
         std::int32_t id = -1;
     };
     static std::size_t hash(std::string_view text) {
@@ -117,12 +120,13 @@ class StringIds {
         return static_cast<std::size_t>(h ^ (h >> 29));
     }
     void place(std::string text, std::int32_t id) {
-        std::size_t i = hash(text) & (slots_.size() - 1);
+        const std::size_t text_hash = hash(text);
+        std::size_t i = text_hash & (slots_.size() - 1);
         while (slots_[i].id >= 0) {
             MP_ASSERT(slots_[i].text != text);
             i = (i + 1) & (slots_.size() - 1);
         }
-        slots_[i] = Slot{std::move(text), id};
+        slots_[i] = Slot{std::move(text), text_hash, id};
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
@@ -148,44 +152,24 @@ class StringIds {
 class Interner {
   public:
     KeyId key(const edn::Value& key) {
-        MP_ASSERT(!finalized_);
         // Keys are strings in every kafka history; a hash lookup finds a known one without
         // walking the ordered map (only looked up, never iterated: ids still come from the
-        // ordered map in finalize).
+        // ordered map in finalize). (Emptied by finalize, so add_key asserts after it.)
         if (key.is_string()) {
             if (auto found = string_key_ids_.find(key.as_string())) return *found;
         }
-        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
-        if (inserted) values_by_key_.emplace_back();
-        if (key.is_string()) string_key_ids_.insert(key.as_string(), it->second);
-        return it->second;
+        return add_key(key);
     }
     ValueId value(KeyId key, const edn::Value& value) {
-        MP_ASSERT(!finalized_);
         MP_ASSERT_LT(static_cast<std::size_t>(key), values_by_key_.size());
         ProvisionalValues& values = values_by_key_[static_cast<std::size_t>(key)];
-        const auto next_id = static_cast<ValueId>(values.first_seen.size());
-        ValueId* id = nullptr;
-        if (auto integer = integer_of(value)) {
-            const auto index = static_cast<std::uint64_t>(*integer);
-            // The table may grow to 16 slots per value interned so far: dense where the
-            // messages of a key are dense, and bounded where they are not (Maelstrom numbers
-            // messages across all keys).
-            const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
-            if (*integer >= 0 && index < table_max) {
-                if (index >= values.small_ids.size()) values.small_ids.resize(index + 1, -1);
-                id = &values.small_ids[index];
-            } else {
-                id = &values.other_integer_ids.emplace(*integer, -1).first->second;
-            }
-        } else {
-            id = &values.other_ids.emplace(value, -1).first->second;
+        // Inline, the common case: a message seen before (a small integer).
+        if (value.is_int()) {
+            const auto index = static_cast<std::uint64_t>(value.as_int());
+            if (index < values.small_ids.size() && values.small_ids[index] >= 0)
+                return values.small_ids[index];
         }
-        if (*id < 0) {
-            *id = next_id;
-            values.first_seen.push_back(value);
-        }
-        return *id;
+        return add_value(&values, value);
     }
 
     // Renumbers into edn order; returns the provisional -> final maps for keys and, per
@@ -243,6 +227,50 @@ class Interner {
         std::unordered_map<std::int64_t, ValueId> other_integer_ids;  // looked up only
         std::map<edn::Value, ValueId> other_ids;                      // non-integers
     };
+
+    KeyId add_key(const edn::Value& key) {
+        MP_ASSERT(!finalized_);
+        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
+        if (inserted) values_by_key_.emplace_back();
+        if (key.is_string()) string_key_ids_.insert(key.as_string(), it->second);
+        return it->second;
+    }
+    ValueId add_value(ProvisionalValues* values_of_key, const edn::Value& value) {
+        MP_ASSERT(!finalized_);
+        ProvisionalValues& values = *values_of_key;
+        const auto next_id = static_cast<ValueId>(values.first_seen.size());
+        ValueId* id = nullptr;
+        if (auto integer = integer_of(value)) {
+            const auto index = static_cast<std::uint64_t>(*integer);
+            // The table may grow to 16 slots per value interned so far: dense where the
+            // messages of a key are dense, and bounded where they are not (Maelstrom numbers
+            // messages across all keys). An integer stays where it was first put: one too
+            // large for the table then is looked up in the map even once the table has grown
+            // past it (else it would get a second id).
+            const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
+            auto in_map = values.other_integer_ids.end();
+            if (!values.other_integer_ids.empty())
+                in_map = values.other_integer_ids.find(*integer);
+            if (in_map != values.other_integer_ids.end()) {
+                id = &in_map->second;
+            } else if (*integer >= 0 && index < table_max) {
+                // Grown by doubling: messages mostly arrive one above the last.
+                if (index >= values.small_ids.size())
+                    values.small_ids.resize(
+                        std::max<std::size_t>(index + 1, 2 * values.small_ids.size()), -1);
+                id = &values.small_ids[index];
+            } else {
+                id = &values.other_integer_ids.emplace(*integer, -1).first->second;
+            }
+        } else {
+            id = &values.other_ids.emplace(value, -1).first->second;
+        }
+        if (*id < 0) {
+            *id = next_id;
+            values.first_seen.push_back(value);
+        }
+        return *id;
+    }
 
     // The integer a value compares equal to, if it is an integer or a double holding one.
     static std::optional<std::int64_t> integer_of(const edn::Value& value) {
@@ -363,6 +391,7 @@ struct ValueFacts {
     std::int64_t reader_count = 0;
     bool ok_read = false;       // read by an ok poll (reads-by-type :ok)
     bool fail_written = false;  // sent by a failed op (writes-by-type :fail)
+    bool ok_written = false;    // sent by an ok op (acknowledged: check_unseen)
 };
 
 // Positions in 32 bits (parse_all checks the history fits): a long history has millions.
@@ -436,6 +465,9 @@ class KafkaAnalysis {
     std::int32_t slot(bool read, const edn::Value& key);
     void add_pair(Position position, std::int32_t tagged_slot, const edn::Value& key,
                   const edn::Value& offset, const edn::Value& value);
+    // A pair whose offset is neither nil nor a non-negative integer: noted or reported.
+    void reject_offset(Position position, const edn::Value& key, const edn::Value& offset,
+                       const edn::Value& value);
     void finish_op(ParsedOp* parsed);
     void pair_op(Position position, const Op& op);
     void rank_processes();
@@ -560,6 +592,7 @@ class KafkaAnalysis {
     std::vector<Position> rebalanced_ops_;             // ops with a :rebalance-log, ascending
     std::int64_t bare_polls_ = 0;                      // see check_shape
     bool has_txn_ = false;                             // some client op is a :txn
+    bool any_fail_written_ = false;                    // some value has fail_written
     OpScratch scratch_;
     Interner interner_;
     std::vector<std::vector<ValueFacts>> facts_;  // by key, by value
@@ -604,30 +637,37 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
                              : scratch_.write_keys[static_cast<std::size_t>(~tagged_slot)];
     Pair pair;
     pair.value = interner_.value(key_id, value);
-    if (offset.is_int()) {
+    if (offset.is_int() && offset.as_int() >= 0)
         pair.offset = offset.as_int();
-        if (pair.offset < 0) {
-            // §10: Jepsen throws on negative offsets. millpond reports the op instead and
-            // keeps the value out of the version order (its offset means nothing).
-            add_error("negative-offset", MapBuilder()
-                                             .add("key", key)
-                                             .add("offset", offset)
-                                             .add("value", value)
-                                             .add("op", op_edn(position))
-                                             .build());
-            pair.offset = kUnknownOffset;
-        }
-    } else if (!offset.is_nil()) {
-        note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
-    }
+    else if (!offset.is_nil()) [[unlikely]]
+        reject_offset(position, key, offset, value);  // the offset stays unknown
     pairs_.push_back(pair);
     scratch_.pair_slots.push_back(tagged_slot);
+}
+
+void KafkaAnalysis::reject_offset(Position position, const edn::Value& key,
+                                  const edn::Value& offset, const edn::Value& value) {
+    if (!offset.is_int()) {
+        note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
+        return;
+    }
+    // §10: Jepsen throws on negative offsets. millpond reports the op instead and keeps the
+    // value out of the version order (its offset means nothing).
+    MP_ASSERT_LT(offset.as_int(), 0);
+    add_error("negative-offset", MapBuilder()
+                                     .add("key", key)
+                                     .add("offset", offset)
+                                     .add("value", value)
+                                     .add("op", op_edn(position))
+                                     .build());
 }
 
 void KafkaAnalysis::finish_op(ParsedOp* parsed) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
+    // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
+    if (slot_count == 0) return;
     const std::size_t pair_count = s.pair_slots.size();
     MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
     MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
@@ -714,13 +754,12 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
     }
     const bool reads = parsed->kind == OpKind::kPoll || parsed->kind == OpKind::kTxn;
     const bool writes = parsed->kind == OpKind::kSend || parsed->kind == OpKind::kTxn;
-    const edn::Value nil;
     for (const auto& mop : op.value.items()) {
         if (!mop.is_sequential() || mop.size() == 0 || !mop.items()[0].is_keyword()) {
             note_malformed(position, "a micro-op that is not [:poll ...] or [:send ...]");
             continue;
         }
-        const auto& items = mop.items();
+        const edn::Items& items = mop.items();
         if (items[0].is_keyword("poll")) {
             // check_shape: a bare [:poll] in an ok poll is a lossy 0.2.3 completion.
             if (items.size() == 1 && op.type == OpType::kOk && parsed->kind == OpKind::kPoll)
@@ -745,7 +784,8 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
                         note_malformed(position, "a polled pair that is not [offset message]");
                         continue;
                     }
-                    add_pair(position, into, key, pair.items()[0], pair.items()[1]);
+                    const edn::Items& offset_message = pair.items();
+                    add_pair(position, into, key, offset_message[0], offset_message[1]);
                 }
             }
         } else if (items[0].is_keyword("send")) {
@@ -760,10 +800,10 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
             const std::int32_t into = slot(false, items[1]);
             if (sent.kind() == edn::Kind::kVector) {
                 const auto& pair = sent.items();
-                add_pair(position, into, items[1], pair.size() > 0 ? pair[0] : nil,
-                         pair.size() > 1 ? pair[1] : nil);
+                add_pair(position, into, items[1], pair.size() > 0 ? pair[0] : kNil,
+                         pair.size() > 1 ? pair[1] : kNil);
             } else {
-                add_pair(position, into, items[1], nil, sent);
+                add_pair(position, into, items[1], kNil, sent);
             }
         } else {
             note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
@@ -891,7 +931,8 @@ void KafkaAnalysis::gather_facts() {
             for (const auto& pair : pairs_of(entry)) {
                 ValueFacts& f = facts(entry.key, pair.value);
                 f.writer = static_cast<std::int32_t>(p);  // §3.4: the last non-invoke sender
-                if (parsed.type == OpType::kFail) f.fail_written = true;
+                if (parsed.type == OpType::kFail) f.fail_written = any_fail_written_ = true;
+                if (parsed.type == OpType::kOk) f.ok_written = true;
             }
         }
         for (const auto& entry : reads_of(parsed)) {
@@ -1135,6 +1176,7 @@ void KafkaAnalysis::check_lost_writes() {
 
 void KafkaAnalysis::check_g1a() {
     // §3.5.11 G1a: an ok poll read a message whose send definitely failed.
+    if (!any_fail_written_) return;
     for (Position p = 0; p < history_size(); ++p) {
         if (parsed_at(p).type != OpType::kOk) continue;
         for (const auto& entry : reads_of(p))
@@ -1154,6 +1196,7 @@ void KafkaAnalysis::check_g1a() {
 
 void KafkaAnalysis::check_precommitted_reads() {
     // §3.5.12 precommitted-read (Jepsen 0.3.7): one txn op polls a message it sends itself.
+    if (!has_txn_) return;
     for (Position p = 0; p < history_size(); ++p) {
         const ParsedOp& parsed = parsed_at(p);
         if (parsed.kind != OpKind::kTxn) continue;
@@ -1334,31 +1377,25 @@ void KafkaAnalysis::check_unseen() {
     // millpond differs in one detail: Jepsen's per-step bookkeeping counts a key that is first
     // touched by the very last ok poll as unseen (with the messages it just polled); a polled
     // message is seen, so millpond does not.
-    std::vector<std::vector<char>> sent(interner_.key_count());
+    // The time of the last ok op; gather_facts marked the messages ok ops sent.
     std::optional<std::int64_t> time_ns;
-    for (Position p = 0; p < history_size(); ++p) {
-        const ParsedOp& parsed = parsed_at(p);
-        const OpKind kind = parsed.kind;
-        if (parsed.type != OpType::kOk ||
-            (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn))
-            continue;
-        time_ns = time_ns_at(p);
-        for (const auto& entry : writes_of(parsed)) {
-            auto& flags = sent[static_cast<std::size_t>(entry.key)];
-            flags.resize(interner_.value_count(entry.key), 0);
-            for (const auto& pair : pairs_of(entry))
-                flags[static_cast<std::size_t>(pair.value)] = 1;
+    for (Position p = history_size() - 1; p >= 0; --p) {
+        const OpKind kind = parsed_at(p).kind;
+        if (parsed_at(p).type == OpType::kOk &&
+            (kind == OpKind::kPoll || kind == OpKind::kSend || kind == OpKind::kTxn)) {
+            time_ns = time_ns_at(p);
+            break;
         }
     }
     if (!time_ns) return;
     edn::Entries counts;
     edn::Entries messages;
     for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
-        const auto& flags = sent[static_cast<std::size_t>(k)];
         std::int64_t count = 0;
         edn::Items listed;
-        for (ValueId v = 0; v < static_cast<ValueId>(flags.size()); ++v) {
-            if (!flags[static_cast<std::size_t>(v)] || facts(k, v).ok_read) continue;
+        for (ValueId v = 0; v < static_cast<ValueId>(interner_.value_count(k)); ++v) {
+            const ValueFacts& f = facts(k, v);
+            if (!f.ok_written || f.ok_read) continue;
             ++count;
             if (listed.size() < kUnseenMessagesMax) listed.push_back(value_edn(k, v));
         }
@@ -1460,38 +1497,34 @@ void KafkaAnalysis::check_cycles() {
     // "time" node per invocation or completion, chained in history order: A reaches B through
     // the chain exactly when A completed before B was invoked.
     //
-    // The wr edges, one per (writer, reader) with the first pair the reader read from that
-    // writer, ordered by writer, then reader. They are made in reader order, so a stable
-    // counting sort on the writer orders them in linear time.
-    std::vector<WrEdge> edges;
-    {
-        std::vector<WrEdge> by_reader;
-        // At most one edge per pair: reserving that (untouched memory costs nothing) spares
-        // the copies and fresh pages of growing by doubling.
-        by_reader.reserve(pairs_.size());
-        std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
+    // A wr edge for every pair a completed op read from another op's send, in reader order.
+    auto for_each_wr_pair = [&](auto&& visit) {
         for (Position p = 0; p < history_size(); ++p) {
             if (parsed_at(p).type == OpType::kInvoke) continue;
             for (const auto& entry : reads_of(p))
                 for (const auto& pair : pairs_of(entry)) {
                     const Position writer = facts(entry.key, pair.value).writer;
                     if (writer == kNone || writer == p) continue;
-                    std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
-                    if (last_reader == p) continue;
-                    last_reader = static_cast<std::int32_t>(p);
-                    by_reader.push_back(WrEdge{static_cast<std::int32_t>(writer),
-                                               static_cast<std::int32_t>(p), entry.key,
-                                               pair.value});
+                    visit(writer, p, entry.key, pair.value);
                 }
         }
-        std::vector<std::uint32_t> start(history_.size() + 1, 0);
-        MP_ASSERT_LT(by_reader.size(), std::size_t{UINT32_MAX});
-        for (const auto& edge : by_reader) ++start[static_cast<std::size_t>(edge.writer) + 1];
-        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-        edges.resize(by_reader.size());
-        for (const auto& edge : by_reader)
-            edges[start[static_cast<std::size_t>(edge.writer)]++] = edge;
-    }
+    };
+    // Without txn ops every cycle holds a backward wr edge: an ok poll that completed before
+    // the send it read was invoked. (Along a realtime path completions only move forward; a
+    // wr edge into a poll that continues the cycle starts at a send invoked before that poll
+    // completed, unless it is backward; so a cycle of forward edges would come back to a
+    // completion later than itself.) With none, every component is a single op: nothing to
+    // report and nothing to search, so a valid history needs only this one look at the pairs.
+    auto is_backward = [&](Position writer, Position reader) {
+        const Position invocation = invocation_of(writer);
+        return parsed_at(reader).type == OpType::kOk && invocation != kNone && reader < invocation;
+    };
+    bool any_edge = false;
+    bool any_backward = false;
+    for_each_wr_pair([&](Position writer, Position reader, KeyId, ValueId) {
+        any_edge = true;
+        any_backward = any_backward || is_backward(writer, reader);
+    });
 
     // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
     bool has_realtime = false;
@@ -1507,23 +1540,39 @@ void KafkaAnalysis::check_cycles() {
         }
         has_realtime = first_ok_completion < last_invocation;
     }
-    if (edges.empty() && !has_realtime) {
+    if (!any_edge && !has_realtime) {
         errors_["empty-transaction-graph"].push_back(ErrorCase{edn::Value(true), 0});
         return;
     }
-    if (edges.empty()) return;
-    // Without txn ops every cycle holds a backward wr edge: an ok poll that completed before
-    // the send it read was invoked. (Along a realtime path completions only move forward; a
-    // wr edge into a poll that continues the cycle starts at a send invoked before that poll
-    // completed, unless it is backward; so a cycle of forward edges would come back to a
-    // completion later than itself.) With none, every component is a single op: nothing to
-    // report and nothing to search.
-    const bool any_backward = std::any_of(edges.begin(), edges.end(), [&](const WrEdge& edge) {
-        const Position invocation = invocation_of(edge.writer);
-        return parsed_at(edge.reader).type == OpType::kOk && invocation != kNone &&
-               edge.reader < invocation;
-    });
+    if (!any_edge) return;
     if (!has_txn_ && !any_backward) return;
+
+    // The wr edges, one per (writer, reader) with the first pair the reader read from that
+    // writer, ordered by writer, then reader. They are made in reader order, so a stable
+    // counting sort on the writer orders them in linear time.
+    std::vector<WrEdge> edges;
+    {
+        std::vector<WrEdge> by_reader;
+        // At most one edge per pair: reserving that (untouched memory costs nothing) spares
+        // the copies and fresh pages of growing by doubling.
+        by_reader.reserve(pairs_.size());
+        std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
+        for_each_wr_pair([&](Position writer, Position reader, KeyId key, ValueId value) {
+            std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
+            if (last_reader == reader) return;
+            last_reader = static_cast<std::int32_t>(reader);
+            by_reader.push_back(WrEdge{static_cast<std::int32_t>(writer),
+                                       static_cast<std::int32_t>(reader), key, value});
+        });
+        std::vector<std::uint32_t> start(history_.size() + 1, 0);
+        MP_ASSERT_LT(by_reader.size(), std::size_t{UINT32_MAX});
+        for (const auto& edge : by_reader) ++start[static_cast<std::size_t>(edge.writer) + 1];
+        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+        edges.resize(by_reader.size());
+        for (const auto& edge : by_reader)
+            edges[start[static_cast<std::size_t>(edge.writer)]++] = edge;
+    }
+    MP_ASSERT(!edges.empty());
 
     // Positions are history indices, so participants (ascending, distinct) and each one's node
     // come from one table over the history, in linear time.
@@ -1625,10 +1674,7 @@ void KafkaAnalysis::check_cycles() {
         const auto [writer_node, reader_node] = arcs[e];  // the first arcs are the edges
         const std::int32_t c = component[static_cast<std::size_t>(writer_node)];
         if (c != component[static_cast<std::size_t>(reader_node)]) continue;
-        const Position invocation = invocation_of(edge.writer);
-        if (parsed_at(edge.reader).type != OpType::kOk || invocation == kNone ||
-            edge.reader > invocation)
-            continue;
+        if (!is_backward(edge.writer, edge.reader)) continue;
         std::int64_t& best = witness[static_cast<std::size_t>(c)];
         if (best < 0) {
             best = static_cast<std::int64_t>(e);
