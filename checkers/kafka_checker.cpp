@@ -52,7 +52,10 @@ double nanos_to_secs(std::int64_t nanos) { return static_cast<double>(nanos) / 1
 struct Pair {
     std::int64_t offset = kUnknownOffset;
     ValueId value = 0;
+    // While its op is parsed, the pair's slot (see OpScratch); it takes what would be padding.
+    std::int32_t slot = 0;
 };
+static_assert(sizeof(Pair) == 16);
 
 // All pairs one op read from (or sent to) one key, in the op's order: a range of the
 // analysis's flat pair array. A key polled with an empty list is present with no pairs:
@@ -402,17 +405,15 @@ struct WrEdge {
     ValueId value = 0;
 };
 
-// One op's keys and pairs while it is parsed. Each key gets a slot on first appearance, reads
-// and writes apart; each pair goes to the end of pairs_, tagged with its slot (a read slot s
+// One op's keys while it is parsed. Each key gets a slot on first appearance, reads and writes
+// apart; each pair goes to the end of pairs_, tagged with its slot (Pair::slot: a read slot s
 // as s, a write slot s as ~s); finish_op then lays the slots out in key_pairs_, reads first,
 // with each slot's pairs grouped in pairs_ in parse order. Everything is reused from op to op.
 struct OpScratch {
-    std::vector<std::int32_t> read_slot_of;                // by provisional key: read slot, or -1
-    std::vector<std::int32_t> write_slot_of;               // by provisional key: write slot, or -1
-    std::vector<KeyId> read_keys;                          // by read slot
-    std::vector<KeyId> write_keys;                         // by write slot
-    std::vector<std::int32_t> pair_slots;                  // by pair of the op: tagged slot
-    std::vector<std::pair<std::int32_t, Pair>> ungrouped;  // (slot, pair), while regrouping
+    std::vector<std::int32_t> read_slot_of;   // by provisional key: read slot, or -1
+    std::vector<std::int32_t> write_slot_of;  // by provisional key: write slot, or -1
+    std::vector<KeyId> read_keys;             // by read slot
+    std::vector<KeyId> write_keys;            // by write slot
 };
 
 // Positions of some ops grouped by process: group g (processes ascending) is
@@ -454,7 +455,8 @@ class LastOpByKey {
 
 class KafkaAnalysis {
   public:
-    explicit KafkaAnalysis(const history::History& history) : history_(history) {}
+    explicit KafkaAnalysis(const history::History& history)
+        : history_(history), history_size_(static_cast<Position>(history.size())) {}
 
     edn::Value run();
 
@@ -468,7 +470,8 @@ class KafkaAnalysis {
     // A pair whose offset is neither nil nor a non-negative integer: noted or reported.
     void reject_offset(Position position, const edn::Value& key, const edn::Value& offset,
                        const edn::Value& value);
-    void finish_op(ParsedOp* parsed);
+    // Lays out the op's keys and its pairs (pairs_ from pairs_begin on).
+    void finish_op(ParsedOp* parsed, std::uint32_t pairs_begin);
     void pair_op(Position position, const Op& op);
     void rank_processes();
     void renumber();
@@ -497,7 +500,9 @@ class KafkaAnalysis {
     edn::Value condense(const std::string& type, std::vector<ErrorCase>& cases) const;
 
     // Helpers
-    Position history_size() const { return static_cast<Position>(history_.size()); }
+    // Kept, not recomputed: every pass tests it per op, and history_.size() divides by
+    // sizeof(Op).
+    Position history_size() const { return history_size_; }
     const Op& op_at(Position position) const {
         return history_[static_cast<std::size_t>(position)];
     }
@@ -569,6 +574,7 @@ class KafkaAnalysis {
     void note(std::string text) { notes_.push_back(std::move(text)); }
 
     const history::History& history_;
+    const Position history_size_;
     std::vector<ParsedOp> ops_;         // by history position
     std::vector<KeyPairs> key_pairs_;   // ranges of it by op (ParsedOp)
     std::vector<Pair> pairs_;           // ranges of it by key of an op (KeyPairs)
@@ -641,8 +647,8 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
         pair.offset = offset.as_int();
     else if (!offset.is_nil()) [[unlikely]]
         reject_offset(position, key, offset, value);  // the offset stays unknown
+    pair.slot = tagged_slot;
     pairs_.push_back(pair);
-    scratch_.pair_slots.push_back(tagged_slot);
 }
 
 void KafkaAnalysis::reject_offset(Position position, const edn::Value& key,
@@ -662,56 +668,47 @@ void KafkaAnalysis::reject_offset(Position position, const edn::Value& key,
                                      .build());
 }
 
-void KafkaAnalysis::finish_op(ParsedOp* parsed) {
+void KafkaAnalysis::finish_op(ParsedOp* parsed, std::uint32_t pairs_begin) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
     // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
     if (slot_count == 0) return;
-    const std::size_t pair_count = s.pair_slots.size();
     MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
     MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
-    MP_ASSERT_LE(pair_count, pairs_.size());
-    const auto pairs_begin = static_cast<std::uint32_t>(pairs_.size() - pair_count);
+    MP_ASSERT_LE(pairs_begin, pairs_.size());
+    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
     // Slots in layout order: reads first.
-    for (std::int32_t& slot : s.pair_slots)
-        if (slot < 0) slot = static_cast<std::int32_t>(read_count) + ~slot;
+    for (Pair& pair : pairs)
+        if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
     // A poll lists each key once and a send op sends one message, so the pairs nearly always
     // arrive grouped by slot in slot order already. Otherwise a stable sort by slot groups
     // them, keeping each slot's pairs in parse order.
-    if (!std::is_sorted(s.pair_slots.begin(), s.pair_slots.end())) {
-        s.ungrouped.clear();
-        for (std::size_t i = 0; i < pair_count; ++i)
-            s.ungrouped.emplace_back(s.pair_slots[i], pairs_[pairs_begin + i]);
-        std::stable_sort(s.ungrouped.begin(), s.ungrouped.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (std::size_t i = 0; i < pair_count; ++i) {
-            s.pair_slots[i] = s.ungrouped[i].first;
-            pairs_[pairs_begin + i] = s.ungrouped[i].second;
-        }
-    }
+    auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
+    if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
+        std::stable_sort(pairs.begin(), pairs.end(), by_slot);
     parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_.size());
     parsed->writes_begin = parsed->reads_begin + read_count;
     parsed->writes_end = parsed->reads_begin + slot_count;
     std::uint32_t next = 0;
     for (std::uint32_t i = 0; i < slot_count; ++i) {
         const std::uint32_t begin = next;
-        while (next < pair_count && s.pair_slots[next] == static_cast<std::int32_t>(i)) ++next;
+        while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
         const KeyId key = i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
         key_pairs_.push_back(KeyPairs{key, pairs_begin + begin, pairs_begin + next});
     }
-    MP_ASSERT_EQ(next, pair_count);
+    MP_ASSERT_EQ(next, pairs.size());
     MP_ASSERT_EQ(key_pairs_.size(), parsed->writes_end);
     for (KeyId key : s.read_keys) s.read_slot_of[static_cast<std::size_t>(key)] = -1;
     for (KeyId key : s.write_keys) s.write_slot_of[static_cast<std::size_t>(key)] = -1;
     s.read_keys.clear();
     s.write_keys.clear();
-    s.pair_slots.clear();
 }
 
 void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) {
     parsed->type = op.type;
     const auto empty = static_cast<std::uint32_t>(key_pairs_.size());
+    const auto pairs_begin = static_cast<std::uint32_t>(pairs_.size());
     parsed->reads_begin = parsed->writes_begin = parsed->writes_end = empty;
     const auto no_keys = static_cast<std::uint32_t>(assigned_keys_.size());
     parsed->assigned_begin = parsed->assigned_end = no_keys;
@@ -809,7 +806,7 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
             note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
         }
     }
-    finish_op(parsed);
+    finish_op(parsed, pairs_begin);
 }
 
 void KafkaAnalysis::parse_all() {
@@ -849,7 +846,7 @@ void KafkaAnalysis::parse_all() {
 void KafkaAnalysis::pair_op(Position position, const Op& op) {
     // history::pair_ops, in the parsing pass: an invocation stays open until its process
     // completes something; a later invocation by the same process replaces it.
-    const std::size_t direct_max = 4 * history_.size() + 64;
+    const auto direct_max = 4 * static_cast<std::size_t>(history_size()) + 64;
     std::int32_t* id = nullptr;
     const auto direct = static_cast<std::uint64_t>(op.process) + 1;  // the nemesis (-1) -> 0
     if (direct < direct_max) {
@@ -1767,41 +1764,63 @@ void KafkaAnalysis::check_realtime_lag() {
     // op first showed that an offset >= o exists), o ascending; offset i of k was known to
     // exist from the time of the first step with o >= i.
     std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> expired(interner_.key_count());
-    // Jepsen's op->max-offsets: every polled key (-1 when its list was empty) and every key
-    // sent to with a known offset, each with the highest offset the op saw.
-    // The result goes to max_offset_of (by key; kUnknownOffset where the op has no offset for
-    // the key) and op_keys (the keys it set, ascending).
-    std::vector<std::int64_t> max_offset_of(interner_.key_count(), kUnknownOffset);
-    std::vector<KeyId> op_keys;
-    auto raise = [&](KeyId key, std::int64_t offset) {
-        std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
-        if (highest == kUnknownOffset) op_keys.push_back(key);
-        highest = std::max(highest, offset);
-    };
-    auto max_offsets = [&](const ParsedOp& parsed) {
-        for (KeyId key : op_keys) max_offset_of[static_cast<std::size_t>(key)] = kUnknownOffset;
-        op_keys.clear();
-        for (const auto& entry : reads_of(parsed)) {
-            std::int64_t highest = -1;
-            for (const auto& pair : pairs_of(entry))
-                if (pair.offset != kUnknownOffset) highest = std::max(highest, pair.offset);
-            raise(entry.key, highest);
+    // Jepsen's op->max-offsets of every ok or info op that polled or sent something: every
+    // polled key (-1 when its list was empty) and every key sent to with a known offset, each
+    // with the highest offset the op saw, keys ascending. Worked out once for both passes
+    // below: op_offsets holds each such op's position and where its keys begin in
+    // key_offsets, then an end marker at the history's size.
+    std::vector<std::pair<std::int32_t, std::uint32_t>> op_offsets;
+    std::vector<std::pair<KeyId, std::int64_t>> key_offsets;
+    {
+        // At most one per op and one per key of an op: reserved (untouched memory costs
+        // nothing) to spare the copies of growing by doubling.
+        op_offsets.reserve(history_.size() + 1);
+        key_offsets.reserve(key_pairs_.size());
+        // By key: kUnknownOffset where the op has no offset for the key; op_keys: the keys
+        // the op set.
+        std::vector<std::int64_t> max_offset_of(interner_.key_count(), kUnknownOffset);
+        std::vector<KeyId> op_keys;
+        auto raise = [&](KeyId key, std::int64_t offset) {
+            std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
+            if (highest == kUnknownOffset) op_keys.push_back(key);
+            highest = std::max(highest, offset);
+        };
+        for (Position p = 0; p < history_size(); ++p) {
+            const ParsedOp& parsed = parsed_at(p);
+            if (parsed.type != OpType::kOk && parsed.type != OpType::kInfo) continue;
+            if (parsed.reads_begin == parsed.writes_end) continue;
+            for (const auto& entry : reads_of(parsed)) {
+                std::int64_t highest = -1;
+                for (const auto& pair : pairs_of(entry))
+                    if (pair.offset != kUnknownOffset) highest = std::max(highest, pair.offset);
+                raise(entry.key, highest);
+            }
+            for (const auto& entry : writes_of(parsed))
+                for (const auto& pair : pairs_of(entry))
+                    if (pair.offset != kUnknownOffset) raise(entry.key, pair.offset);
+            std::sort(op_keys.begin(), op_keys.end());
+            MP_ASSERT_LT(key_offsets.size() + op_keys.size(), std::size_t{UINT32_MAX});
+            op_offsets.emplace_back(static_cast<std::int32_t>(p),
+                                    static_cast<std::uint32_t>(key_offsets.size()));
+            for (KeyId key : op_keys) {
+                std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
+                key_offsets.emplace_back(key, highest);
+                highest = kUnknownOffset;
+            }
+            op_keys.clear();
         }
-        for (const auto& entry : writes_of(parsed))
-            for (const auto& pair : pairs_of(entry))
-                if (pair.offset != kUnknownOffset) raise(entry.key, pair.offset);
-        std::sort(op_keys.begin(), op_keys.end());
+        op_offsets.emplace_back(static_cast<std::int32_t>(history_size()),
+                                static_cast<std::uint32_t>(key_offsets.size()));
+    }
+    auto offsets_of = [&](std::size_t i) {
+        return std::span<const std::pair<KeyId, std::int64_t>>(
+            key_offsets.data() + op_offsets[i].second, key_offsets.data() + op_offsets[i + 1].second);
     };
-    for (Position p = 0; p < history_size(); ++p) {
-        const ParsedOp& parsed = parsed_at(p);
-        if (parsed.type != OpType::kOk && parsed.type != OpType::kInfo) continue;
-        if (parsed.reads_begin == parsed.writes_end) continue;
-        max_offsets(parsed);
-        for (KeyId key : op_keys) {
-            const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
+    for (std::size_t i = 0; i + 1 < op_offsets.size(); ++i) {
+        for (const auto& [key, offset] : offsets_of(i)) {
             auto& steps = expired[static_cast<std::size_t>(key)];
             if (offset >= 0 && (steps.empty() || offset > steps.back().first))
-                steps.emplace_back(offset, time_ns_at(p));
+                steps.emplace_back(offset, time_ns_at(op_offsets[i].first));
         }
     }
     auto expired_at = [&](KeyId key, std::int64_t offset) -> std::optional<std::int64_t> {
@@ -1834,6 +1853,7 @@ void KafkaAnalysis::check_realtime_lag() {
     KeyOffsets next;
     std::int64_t uninvoked = 0;
     std::int64_t uninvoked_first = 0;
+    std::size_t next_op_offsets = 0;  // into op_offsets: the first at or after p
     for (Position p = 0; p < history_size(); ++p) {
         const ParsedOp& parsed = parsed_at(p);
         if (parsed.type != OpType::kOk) continue;
@@ -1867,9 +1887,11 @@ void KafkaAnalysis::check_realtime_lag() {
             continue;
         }
         MP_ASSERT(parsed.kind == OpKind::kPoll || parsed.kind == OpKind::kTxn);
-        max_offsets(parsed);
-        for (KeyId key : op_keys) {
-            const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
+        while (op_offsets[next_op_offsets].first < p) ++next_op_offsets;
+        const auto polled = op_offsets[next_op_offsets].first == p
+                                ? offsets_of(next_op_offsets)
+                                : std::span<const std::pair<KeyId, std::int64_t>>();
+        for (const auto& [key, offset] : polled) {
             auto it = find(key);
             if (it != offsets.end() && it->key == key)
                 it->offset = std::max(it->offset, offset);
