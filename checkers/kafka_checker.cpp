@@ -423,34 +423,40 @@ struct ProcessGroups {
     std::vector<std::int32_t> positions;  // (positions fit 32 bits: parse_all checks)
 };
 
-// key -> a position (kNone when absent), for per-process passes: one slot per key, reset in
+// key -> the last op that read (or sent to) it, for per-process passes: its position (kNone
+// when absent) and its entry for the key (an index into key_pairs_; an op lists a key once
+// among its reads and once among its writes, so that is the one). One slot per key, reset in
 // time proportional to the keys set since the last reset.
 class LastOpByKey {
   public:
-    explicit LastOpByKey(std::size_t key_count) : last_(key_count, kNone) {}
-    Position get(KeyId key) const { return last_[static_cast<std::size_t>(key)]; }
-    void set(KeyId key, Position position) {
-        Position& slot = last_[static_cast<std::size_t>(key)];
-        if (slot == kNone) touched_.push_back(key);
-        slot = position;
+    struct Last {
+        Position position = kNone;
+        std::uint32_t entry = 0;
+    };
+    explicit LastOpByKey(std::size_t key_count) : last_(key_count) {}
+    const Last& get(KeyId key) const { return last_[static_cast<std::size_t>(key)]; }
+    void set(KeyId key, Last last) {
+        Last& slot = last_[static_cast<std::size_t>(key)];
+        if (slot.position == kNone) touched_.push_back(key);
+        slot = last;
     }
     void clear() {
-        for (KeyId key : touched_) last_[static_cast<std::size_t>(key)] = kNone;
+        for (KeyId key : touched_) last_[static_cast<std::size_t>(key)] = Last{};
         touched_.clear();
     }
     // Forgets every key not in `kept`.
     void keep_only(std::span<const KeyId> kept) {
         saved_.clear();
         for (KeyId key : kept)
-            if (get(key) != kNone) saved_.emplace_back(key, get(key));
+            if (get(key).position != kNone) saved_.emplace_back(key, get(key));
         clear();
-        for (const auto& [key, position] : saved_) set(key, position);
+        for (const auto& [key, last] : saved_) set(key, last);
     }
 
   private:
-    std::vector<Position> last_;
+    std::vector<Last> last_;
     std::vector<KeyId> touched_;
-    std::vector<std::pair<KeyId, Position>> saved_;
+    std::vector<std::pair<KeyId, Last>> saved_;
 };
 
 class KafkaAnalysis {
@@ -523,6 +529,14 @@ class KafkaAnalysis {
     }
     std::span<const Pair> pairs_of(const KeyPairs& entry) const {
         return {pairs_.data() + entry.pairs_begin, pairs_.data() + entry.pairs_end};
+    }
+    // The value of the last pair of an op's entry (an index into key_pairs_) for a key, if
+    // it has pairs.
+    std::optional<ValueId> last_value_of(std::uint32_t entry, KeyId key) const {
+        const KeyPairs& pairs = key_pairs_[entry];
+        MP_ASSERT_EQ(pairs.key, key);
+        if (pairs.pairs_begin == pairs.pairs_end) return std::nullopt;
+        return pairs_[pairs.pairs_end - 1].value;
     }
     std::span<const KeyId> assigned_of(const ParsedOp& parsed) const {
         return {assigned_keys_.data() + parsed.assigned_begin,
@@ -1281,13 +1295,10 @@ void KafkaAnalysis::check_poll_skips() {
                 continue;
             }
             for (const auto& entry : reads_of(parsed)) {
-                const Position last = last_reads.get(entry.key);
+                const auto [last, last_entry] = last_reads.get(entry.key);
                 if (last == kNone) continue;
                 // v: the last value the previous op read for this key; v': our first.
-                std::optional<ValueId> v;
-                for (const auto& previous : reads_of(last))
-                    if (previous.key == entry.key && previous.pairs_begin != previous.pairs_end)
-                        v = pairs_[previous.pairs_end - 1].value;
+                const std::optional<ValueId> v = last_value_of(last_entry, entry.key);
                 std::optional<ValueId> v_next;
                 if (entry.pairs_begin != entry.pairs_end) v_next = pairs_[entry.pairs_begin].value;
                 const std::int32_t i = index_of(entry.key, v);
@@ -1320,7 +1331,8 @@ void KafkaAnalysis::check_poll_skips() {
             // Only ok polls move the baseline (Jepsen 0.3.7; 0.3.1 let info and fail polls
             // move it too, which changes nothing on Maelstrom histories: those carry no data).
             if (parsed.type == OpType::kOk)
-                for (const auto& entry : reads_of(parsed)) last_reads.set(entry.key, p);
+                for (std::uint32_t e = parsed.reads_begin; e < parsed.writes_begin; ++e)
+                    last_reads.set(key_pairs_[e].key, {p, e});
         }
     }
 }
@@ -1343,12 +1355,9 @@ void KafkaAnalysis::check_nonmonotonic_sends() {
             }
             for (const auto& entry : writes_of(parsed)) {
                 if (entry.pairs_begin == entry.pairs_end) continue;
-                const Position last = last_sends.get(entry.key);
+                const auto [last, last_entry] = last_sends.get(entry.key);
                 if (last == kNone) continue;
-                std::optional<ValueId> v;
-                for (const auto& previous : writes_of(last))
-                    if (previous.key == entry.key && previous.pairs_begin != previous.pairs_end)
-                        v = pairs_[previous.pairs_end - 1].value;
+                const std::optional<ValueId> v = last_value_of(last_entry, entry.key);
                 const ValueId v_next = pairs_[entry.pairs_begin].value;
                 const std::int32_t i = index_of(entry.key, v);
                 const std::int32_t i_next = index_of(entry.key, v_next);
@@ -1364,7 +1373,8 @@ void KafkaAnalysis::check_nonmonotonic_sends() {
                               .build(),
                           delta);
             }
-            for (const auto& entry : writes_of(parsed)) last_sends.set(entry.key, p);
+            for (std::uint32_t e = parsed.writes_begin; e < parsed.writes_end; ++e)
+                last_sends.set(key_pairs_[e].key, {p, e});
         }
     }
 }
