@@ -31,6 +31,7 @@ constexpr Position kNone = -1;
 constexpr std::size_t kCondenseMany = 32;  // §3.5: duplicate, inconsistent-offsets
 constexpr std::size_t kCondenseFew = 8;    // §3.5: skips, nonmonotonic, cycles
 constexpr std::size_t kUnseenMessagesMax = 32;
+const edn::Value kNil;
 
 edn::Value kw(std::string_view name) { return edn::Value::keyword(std::string(name)); }
 
@@ -51,7 +52,10 @@ double nanos_to_secs(std::int64_t nanos) { return static_cast<double>(nanos) / 1
 struct Pair {
     std::int64_t offset = kUnknownOffset;
     ValueId value = 0;
+    // While its op is parsed, the pair's slot (see OpScratch); it takes what would be padding.
+    std::int32_t slot = 0;
 };
+static_assert(sizeof(Pair) == 16);
 
 // All pairs one op read from (or sent to) one key, in the op's order: a range of the
 // analysis's flat pair array. A key polled with an empty list is present with no pairs:
@@ -93,10 +97,11 @@ class StringIds {
   public:
     std::optional<std::int32_t> find(std::string_view text) const {
         if (slots_.empty()) return std::nullopt;
-        for (std::size_t i = hash(text) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+        const std::size_t text_hash = hash(text);
+        for (std::size_t i = text_hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
             const Slot& slot = slots_[i];
             if (slot.id < 0) return std::nullopt;
-            if (slot.text == text) return slot.id;
+            if (slot.hash == text_hash && slot.text == text) return slot.id;
         }
     }
     void insert(std::string_view text, std::int32_t id) {
@@ -109,6 +114,7 @@ class StringIds {
   private:
     struct Slot {
         std::string text;
+        std::size_t hash = 0;  // of text: most probes end at a differing hash
         std::int32_t id = -1;
     };
     static std::size_t hash(std::string_view text) {
@@ -117,12 +123,13 @@ class StringIds {
         return static_cast<std::size_t>(h ^ (h >> 29));
     }
     void place(std::string text, std::int32_t id) {
-        std::size_t i = hash(text) & (slots_.size() - 1);
+        const std::size_t text_hash = hash(text);
+        std::size_t i = text_hash & (slots_.size() - 1);
         while (slots_[i].id >= 0) {
             MP_ASSERT(slots_[i].text != text);
             i = (i + 1) & (slots_.size() - 1);
         }
-        slots_[i] = Slot{std::move(text), id};
+        slots_[i] = Slot{std::move(text), text_hash, id};
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
@@ -148,44 +155,24 @@ class StringIds {
 class Interner {
   public:
     KeyId key(const edn::Value& key) {
-        MP_ASSERT(!finalized_);
         // Keys are strings in every kafka history; a hash lookup finds a known one without
         // walking the ordered map (only looked up, never iterated: ids still come from the
-        // ordered map in finalize).
+        // ordered map in finalize). (Emptied by finalize, so add_key asserts after it.)
         if (key.is_string()) {
             if (auto found = string_key_ids_.find(key.as_string())) return *found;
         }
-        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
-        if (inserted) values_by_key_.emplace_back();
-        if (key.is_string()) string_key_ids_.insert(key.as_string(), it->second);
-        return it->second;
+        return add_key(key);
     }
     ValueId value(KeyId key, const edn::Value& value) {
-        MP_ASSERT(!finalized_);
         MP_ASSERT_LT(static_cast<std::size_t>(key), values_by_key_.size());
         ProvisionalValues& values = values_by_key_[static_cast<std::size_t>(key)];
-        const auto next_id = static_cast<ValueId>(values.first_seen.size());
-        ValueId* id = nullptr;
-        if (auto integer = integer_of(value)) {
-            const auto index = static_cast<std::uint64_t>(*integer);
-            // The table may grow to 16 slots per value interned so far: dense where the
-            // messages of a key are dense, and bounded where they are not (Maelstrom numbers
-            // messages across all keys).
-            const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
-            if (*integer >= 0 && index < table_max) {
-                if (index >= values.small_ids.size()) values.small_ids.resize(index + 1, -1);
-                id = &values.small_ids[index];
-            } else {
-                id = &values.other_integer_ids.emplace(*integer, -1).first->second;
-            }
-        } else {
-            id = &values.other_ids.emplace(value, -1).first->second;
+        // Inline, the common case: a message seen before (a small integer).
+        if (value.is_int()) {
+            const auto index = static_cast<std::uint64_t>(value.as_int());
+            if (index < values.small_ids.size() && values.small_ids[index] >= 0)
+                return values.small_ids[index];
         }
-        if (*id < 0) {
-            *id = next_id;
-            values.first_seen.push_back(value);
-        }
-        return *id;
+        return add_value(&values, value);
     }
 
     // Renumbers into edn order; returns the provisional -> final maps for keys and, per
@@ -243,6 +230,50 @@ class Interner {
         std::unordered_map<std::int64_t, ValueId> other_integer_ids;  // looked up only
         std::map<edn::Value, ValueId> other_ids;                      // non-integers
     };
+
+    KeyId add_key(const edn::Value& key) {
+        MP_ASSERT(!finalized_);
+        auto [it, inserted] = key_ids_.emplace(key, static_cast<KeyId>(values_by_key_.size()));
+        if (inserted) values_by_key_.emplace_back();
+        if (key.is_string()) string_key_ids_.insert(key.as_string(), it->second);
+        return it->second;
+    }
+    ValueId add_value(ProvisionalValues* values_of_key, const edn::Value& value) {
+        MP_ASSERT(!finalized_);
+        ProvisionalValues& values = *values_of_key;
+        const auto next_id = static_cast<ValueId>(values.first_seen.size());
+        ValueId* id = nullptr;
+        if (auto integer = integer_of(value)) {
+            const auto index = static_cast<std::uint64_t>(*integer);
+            // The table may grow to 16 slots per value interned so far: dense where the
+            // messages of a key are dense, and bounded where they are not (Maelstrom numbers
+            // messages across all keys). An integer stays where it was first put: one too
+            // large for the table then is looked up in the map even once the table has grown
+            // past it (else it would get a second id).
+            const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
+            auto in_map = values.other_integer_ids.end();
+            if (!values.other_integer_ids.empty())
+                in_map = values.other_integer_ids.find(*integer);
+            if (in_map != values.other_integer_ids.end()) {
+                id = &in_map->second;
+            } else if (*integer >= 0 && index < table_max) {
+                // Grown by doubling: messages mostly arrive one above the last.
+                if (index >= values.small_ids.size())
+                    values.small_ids.resize(
+                        std::max<std::size_t>(index + 1, 2 * values.small_ids.size()), -1);
+                id = &values.small_ids[index];
+            } else {
+                id = &values.other_integer_ids.emplace(*integer, -1).first->second;
+            }
+        } else {
+            id = &values.other_ids.emplace(value, -1).first->second;
+        }
+        if (*id < 0) {
+            *id = next_id;
+            values.first_seen.push_back(value);
+        }
+        return *id;
+    }
 
     // The integer a value compares equal to, if it is an integer or a double holding one.
     static std::optional<std::int64_t> integer_of(const edn::Value& value) {
@@ -363,6 +394,7 @@ struct ValueFacts {
     std::int64_t reader_count = 0;
     bool ok_read = false;       // read by an ok poll (reads-by-type :ok)
     bool fail_written = false;  // sent by a failed op (writes-by-type :fail)
+    bool ok_written = false;    // sent by an ok op (acknowledged: check_unseen)
 };
 
 // Positions in 32 bits (parse_all checks the history fits): a long history has millions.
@@ -373,17 +405,15 @@ struct WrEdge {
     ValueId value = 0;
 };
 
-// One op's keys and pairs while it is parsed. Each key gets a slot on first appearance, reads
-// and writes apart, and each pair is tagged with its slot (a read slot s as s, a write slot s
-// as ~s); finish_op then lays the slots out in key_pairs_, reads first, with each slot's pairs
-// grouped in pairs_ in parse order. Everything is reused from op to op.
+// One op's keys while it is parsed. Each key gets a slot on first appearance, reads and writes
+// apart; each pair goes to the end of pairs_, tagged with its slot (Pair::slot: a read slot s
+// as s, a write slot s as ~s); finish_op then lays the slots out in key_pairs_, reads first,
+// with each slot's pairs grouped in pairs_ in parse order. Everything is reused from op to op.
 struct OpScratch {
-    std::vector<std::int32_t> read_slot_of;            // by provisional key: read slot, or -1
-    std::vector<std::int32_t> write_slot_of;           // by provisional key: write slot, or -1
-    std::vector<KeyId> read_keys;                      // by read slot
-    std::vector<KeyId> write_keys;                     // by write slot
-    std::vector<std::pair<std::int32_t, Pair>> pairs;  // (tagged slot, pair), in parse order
-    std::vector<std::uint32_t> fill;                   // by slot, while laying out
+    std::vector<std::int32_t> read_slot_of;   // by provisional key: read slot, or -1
+    std::vector<std::int32_t> write_slot_of;  // by provisional key: write slot, or -1
+    std::vector<KeyId> read_keys;             // by read slot
+    std::vector<KeyId> write_keys;            // by write slot
 };
 
 // Positions of some ops grouped by process: group g (processes ascending) is
@@ -393,39 +423,46 @@ struct ProcessGroups {
     std::vector<std::int32_t> positions;  // (positions fit 32 bits: parse_all checks)
 };
 
-// key -> a position (kNone when absent), for per-process passes: one slot per key, reset in
+// key -> the last op that read (or sent to) it, for per-process passes: its position (kNone
+// when absent) and its entry for the key (an index into key_pairs_; an op lists a key once
+// among its reads and once among its writes, so that is the one). One slot per key, reset in
 // time proportional to the keys set since the last reset.
 class LastOpByKey {
   public:
-    explicit LastOpByKey(std::size_t key_count) : last_(key_count, kNone) {}
-    Position get(KeyId key) const { return last_[static_cast<std::size_t>(key)]; }
-    void set(KeyId key, Position position) {
-        Position& slot = last_[static_cast<std::size_t>(key)];
-        if (slot == kNone) touched_.push_back(key);
-        slot = position;
+    struct Last {
+        Position position = kNone;
+        std::uint32_t entry = 0;
+    };
+    explicit LastOpByKey(std::size_t key_count) : last_(key_count) {}
+    const Last& get(KeyId key) const { return last_[static_cast<std::size_t>(key)]; }
+    void set(KeyId key, Last last) {
+        Last& slot = last_[static_cast<std::size_t>(key)];
+        if (slot.position == kNone) touched_.push_back(key);
+        slot = last;
     }
     void clear() {
-        for (KeyId key : touched_) last_[static_cast<std::size_t>(key)] = kNone;
+        for (KeyId key : touched_) last_[static_cast<std::size_t>(key)] = Last{};
         touched_.clear();
     }
     // Forgets every key not in `kept`.
     void keep_only(std::span<const KeyId> kept) {
         saved_.clear();
         for (KeyId key : kept)
-            if (get(key) != kNone) saved_.emplace_back(key, get(key));
+            if (get(key).position != kNone) saved_.emplace_back(key, get(key));
         clear();
-        for (const auto& [key, position] : saved_) set(key, position);
+        for (const auto& [key, last] : saved_) set(key, last);
     }
 
   private:
-    std::vector<Position> last_;
+    std::vector<Last> last_;
     std::vector<KeyId> touched_;
-    std::vector<std::pair<KeyId, Position>> saved_;
+    std::vector<std::pair<KeyId, Last>> saved_;
 };
 
 class KafkaAnalysis {
   public:
-    explicit KafkaAnalysis(const history::History& history) : history_(history) {}
+    explicit KafkaAnalysis(const history::History& history)
+        : history_(history), history_size_(static_cast<Position>(history.size())) {}
 
     edn::Value run();
 
@@ -436,7 +473,11 @@ class KafkaAnalysis {
     std::int32_t slot(bool read, const edn::Value& key);
     void add_pair(Position position, std::int32_t tagged_slot, const edn::Value& key,
                   const edn::Value& offset, const edn::Value& value);
-    void finish_op(ParsedOp* parsed);
+    // A pair whose offset is neither nil nor a non-negative integer: noted or reported.
+    void reject_offset(Position position, const edn::Value& key, const edn::Value& offset,
+                       const edn::Value& value);
+    // Lays out the op's keys and its pairs (pairs_ from pairs_begin on).
+    void finish_op(ParsedOp* parsed, std::uint32_t pairs_begin);
     void pair_op(Position position, const Op& op);
     void rank_processes();
     void renumber();
@@ -465,7 +506,9 @@ class KafkaAnalysis {
     edn::Value condense(const std::string& type, std::vector<ErrorCase>& cases) const;
 
     // Helpers
-    Position history_size() const { return static_cast<Position>(history_.size()); }
+    // Kept, not recomputed: every pass tests it per op, and history_.size() divides by
+    // sizeof(Op).
+    Position history_size() const { return history_size_; }
     const Op& op_at(Position position) const {
         return history_[static_cast<std::size_t>(position)];
     }
@@ -486,6 +529,14 @@ class KafkaAnalysis {
     }
     std::span<const Pair> pairs_of(const KeyPairs& entry) const {
         return {pairs_.data() + entry.pairs_begin, pairs_.data() + entry.pairs_end};
+    }
+    // The value of the last pair of an op's entry (an index into key_pairs_) for a key, if
+    // it has pairs.
+    std::optional<ValueId> last_value_of(std::uint32_t entry, KeyId key) const {
+        const KeyPairs& pairs = key_pairs_[entry];
+        MP_ASSERT_EQ(pairs.key, key);
+        if (pairs.pairs_begin == pairs.pairs_end) return std::nullopt;
+        return pairs_[pairs.pairs_end - 1].value;
     }
     std::span<const KeyId> assigned_of(const ParsedOp& parsed) const {
         return {assigned_keys_.data() + parsed.assigned_begin,
@@ -537,6 +588,7 @@ class KafkaAnalysis {
     void note(std::string text) { notes_.push_back(std::move(text)); }
 
     const history::History& history_;
+    const Position history_size_;
     std::vector<ParsedOp> ops_;         // by history position
     std::vector<KeyPairs> key_pairs_;   // ranges of it by op (ParsedOp)
     std::vector<Pair> pairs_;           // ranges of it by key of an op (KeyPairs)
@@ -560,6 +612,7 @@ class KafkaAnalysis {
     std::vector<Position> rebalanced_ops_;             // ops with a :rebalance-log, ascending
     std::int64_t bare_polls_ = 0;                      // see check_shape
     bool has_txn_ = false;                             // some client op is a :txn
+    bool any_fail_written_ = false;                    // some value has fail_written
     OpScratch scratch_;
     Interner interner_;
     std::vector<std::vector<ValueFacts>> facts_;  // by key, by value
@@ -604,64 +657,72 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
                              : scratch_.write_keys[static_cast<std::size_t>(~tagged_slot)];
     Pair pair;
     pair.value = interner_.value(key_id, value);
-    if (offset.is_int()) {
+    if (offset.is_int() && offset.as_int() >= 0)
         pair.offset = offset.as_int();
-        if (pair.offset < 0) {
-            // §10: Jepsen throws on negative offsets. millpond reports the op instead and
-            // keeps the value out of the version order (its offset means nothing).
-            add_error("negative-offset", MapBuilder()
-                                             .add("key", key)
-                                             .add("offset", offset)
-                                             .add("value", value)
-                                             .add("op", op_edn(position))
-                                             .build());
-            pair.offset = kUnknownOffset;
-        }
-    } else if (!offset.is_nil()) {
-        note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
-    }
-    scratch_.pairs.emplace_back(tagged_slot, pair);
+    else if (!offset.is_nil()) [[unlikely]]
+        reject_offset(position, key, offset, value);  // the offset stays unknown
+    pair.slot = tagged_slot;
+    pairs_.push_back(pair);
 }
 
-void KafkaAnalysis::finish_op(ParsedOp* parsed) {
+void KafkaAnalysis::reject_offset(Position position, const edn::Value& key,
+                                  const edn::Value& offset, const edn::Value& value) {
+    if (!offset.is_int()) {
+        note_malformed(position, "an offset that is not an integer: " + edn::write(offset));
+        return;
+    }
+    // §10: Jepsen throws on negative offsets. millpond reports the op instead and keeps the
+    // value out of the version order (its offset means nothing).
+    MP_ASSERT_LT(offset.as_int(), 0);
+    add_error("negative-offset", MapBuilder()
+                                     .add("key", key)
+                                     .add("offset", offset)
+                                     .add("value", value)
+                                     .add("op", op_edn(position))
+                                     .build());
+}
+
+void KafkaAnalysis::finish_op(ParsedOp* parsed, std::uint32_t pairs_begin) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
-    auto global_slot = [&](std::int32_t tagged) {
-        return tagged >= 0 ? static_cast<std::uint32_t>(tagged)
-                           : read_count + static_cast<std::uint32_t>(~tagged);
-    };
+    // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
+    if (slot_count == 0) return;
     MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
-    MP_ASSERT_LT(pairs_.size() + s.pairs.size(), std::size_t{UINT32_MAX});
-    // A counting sort of the pairs by slot keeps each slot's pairs in parse order.
-    s.fill.assign(slot_count + 1, 0);
-    for (const auto& [tagged, pair] : s.pairs) ++s.fill[global_slot(tagged) + 1];
-    auto next = static_cast<std::uint32_t>(pairs_.size());
-    for (std::uint32_t i = 0; i <= slot_count; ++i) {
-        next += s.fill[i];
-        s.fill[i] = next;  // fill[i]: where slot i's pairs begin
-    }
+    MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
+    MP_ASSERT_LE(pairs_begin, pairs_.size());
+    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
+    // Slots in layout order: reads first.
+    for (Pair& pair : pairs)
+        if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
+    // A poll lists each key once and a send op sends one message, so the pairs nearly always
+    // arrive grouped by slot in slot order already. Otherwise a stable sort by slot groups
+    // them, keeping each slot's pairs in parse order.
+    auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
+    if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
+        std::stable_sort(pairs.begin(), pairs.end(), by_slot);
     parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_.size());
     parsed->writes_begin = parsed->reads_begin + read_count;
     parsed->writes_end = parsed->reads_begin + slot_count;
+    std::uint32_t next = 0;
     for (std::uint32_t i = 0; i < slot_count; ++i) {
+        const std::uint32_t begin = next;
+        while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
         const KeyId key = i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
-        key_pairs_.push_back(KeyPairs{key, s.fill[i], s.fill[i + 1]});
+        key_pairs_.push_back(KeyPairs{key, pairs_begin + begin, pairs_begin + next});
     }
+    MP_ASSERT_EQ(next, pairs.size());
     MP_ASSERT_EQ(key_pairs_.size(), parsed->writes_end);
-    pairs_.resize(pairs_.size() + s.pairs.size());
-    for (const auto& [tagged, pair] : s.pairs) pairs_[s.fill[global_slot(tagged)]++] = pair;
-    MP_ASSERT(slot_count == 0 || s.fill[slot_count - 1] == pairs_.size());
     for (KeyId key : s.read_keys) s.read_slot_of[static_cast<std::size_t>(key)] = -1;
     for (KeyId key : s.write_keys) s.write_slot_of[static_cast<std::size_t>(key)] = -1;
     s.read_keys.clear();
     s.write_keys.clear();
-    s.pairs.clear();
 }
 
 void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) {
     parsed->type = op.type;
     const auto empty = static_cast<std::uint32_t>(key_pairs_.size());
+    const auto pairs_begin = static_cast<std::uint32_t>(pairs_.size());
     parsed->reads_begin = parsed->writes_begin = parsed->writes_end = empty;
     const auto no_keys = static_cast<std::uint32_t>(assigned_keys_.size());
     parsed->assigned_begin = parsed->assigned_end = no_keys;
@@ -704,13 +765,12 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
     }
     const bool reads = parsed->kind == OpKind::kPoll || parsed->kind == OpKind::kTxn;
     const bool writes = parsed->kind == OpKind::kSend || parsed->kind == OpKind::kTxn;
-    const edn::Value nil;
     for (const auto& mop : op.value.items()) {
         if (!mop.is_sequential() || mop.size() == 0 || !mop.items()[0].is_keyword()) {
             note_malformed(position, "a micro-op that is not [:poll ...] or [:send ...]");
             continue;
         }
-        const auto& items = mop.items();
+        const edn::Items& items = mop.items();
         if (items[0].is_keyword("poll")) {
             // check_shape: a bare [:poll] in an ok poll is a lossy 0.2.3 completion.
             if (items.size() == 1 && op.type == OpType::kOk && parsed->kind == OpKind::kPoll)
@@ -735,7 +795,8 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
                         note_malformed(position, "a polled pair that is not [offset message]");
                         continue;
                     }
-                    add_pair(position, into, key, pair.items()[0], pair.items()[1]);
+                    const edn::Items& offset_message = pair.items();
+                    add_pair(position, into, key, offset_message[0], offset_message[1]);
                 }
             }
         } else if (items[0].is_keyword("send")) {
@@ -750,21 +811,25 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
             const std::int32_t into = slot(false, items[1]);
             if (sent.kind() == edn::Kind::kVector) {
                 const auto& pair = sent.items();
-                add_pair(position, into, items[1], pair.size() > 0 ? pair[0] : nil,
-                         pair.size() > 1 ? pair[1] : nil);
+                add_pair(position, into, items[1], pair.size() > 0 ? pair[0] : kNil,
+                         pair.size() > 1 ? pair[1] : kNil);
             } else {
-                add_pair(position, into, items[1], nil, sent);
+                add_pair(position, into, items[1], kNil, sent);
             }
         } else {
             note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
         }
     }
-    finish_op(parsed);
+    finish_op(parsed, pairs_begin);
 }
 
 void KafkaAnalysis::parse_all() {
     MP_ASSERT_LT(history_.size(), std::size_t{INT32_MAX});
     ops_.assign(history_.size(), ParsedOp{});
+    // About one key and one or two pairs per op: reserving that (untouched memory costs
+    // nothing) spares most of the copying of growing by doubling.
+    key_pairs_.reserve(history_.size());
+    pairs_.reserve(2 * history_.size());
     time_ns_.resize(history_.size());
     completion_of_.assign(history_.size(), -1);
     invocation_of_.assign(history_.size(), -1);
@@ -795,7 +860,7 @@ void KafkaAnalysis::parse_all() {
 void KafkaAnalysis::pair_op(Position position, const Op& op) {
     // history::pair_ops, in the parsing pass: an invocation stays open until its process
     // completes something; a later invocation by the same process replaces it.
-    const std::size_t direct_max = 4 * history_.size() + 64;
+    const auto direct_max = 4 * static_cast<std::size_t>(history_size()) + 64;
     std::int32_t* id = nullptr;
     const auto direct = static_cast<std::uint64_t>(op.process) + 1;  // the nemesis (-1) -> 0
     if (direct < direct_max) {
@@ -877,7 +942,8 @@ void KafkaAnalysis::gather_facts() {
             for (const auto& pair : pairs_of(entry)) {
                 ValueFacts& f = facts(entry.key, pair.value);
                 f.writer = static_cast<std::int32_t>(p);  // §3.4: the last non-invoke sender
-                if (parsed.type == OpType::kFail) f.fail_written = true;
+                if (parsed.type == OpType::kFail) f.fail_written = any_fail_written_ = true;
+                if (parsed.type == OpType::kOk) f.ok_written = true;
             }
         }
         for (const auto& entry : reads_of(parsed)) {
@@ -920,8 +986,20 @@ void KafkaAnalysis::build_version_orders() {
     // §3.4 / §10 (Jepsen 0.3.7): offsets from the sends of ops that must have committed, and
     // from every poll whatever its type.
     std::vector<std::vector<std::pair<std::int64_t, ValueId>>> logs(interner_.key_count());
+    // Polls read each message several times, nearly always at the same offset: each value
+    // remembers the offset it was last logged at, so a log holds about one entry per message
+    // rather than one per read (sort_log drops repeats either way).
+    std::vector<std::size_t> value_base(interner_.key_count() + 1, 0);
+    for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k)
+        value_base[static_cast<std::size_t>(k) + 1] =
+            value_base[static_cast<std::size_t>(k)] + interner_.value_count(k);
+    std::vector<std::int64_t> logged_offset(value_base.back(), kUnknownOffset);
     auto add = [&](KeyId key, const Pair& pair) {
         if (pair.offset == kUnknownOffset) return;
+        std::int64_t& logged = logged_offset[value_base[static_cast<std::size_t>(key)] +
+                                             static_cast<std::size_t>(pair.value)];
+        if (logged == pair.offset) return;
+        logged = pair.offset;
         logs[static_cast<std::size_t>(key)].emplace_back(pair.offset, pair.value);
     };
     for (Position p = 0; p < history_size(); ++p) {
@@ -1109,6 +1187,7 @@ void KafkaAnalysis::check_lost_writes() {
 
 void KafkaAnalysis::check_g1a() {
     // §3.5.11 G1a: an ok poll read a message whose send definitely failed.
+    if (!any_fail_written_) return;
     for (Position p = 0; p < history_size(); ++p) {
         if (parsed_at(p).type != OpType::kOk) continue;
         for (const auto& entry : reads_of(p))
@@ -1128,6 +1207,7 @@ void KafkaAnalysis::check_g1a() {
 
 void KafkaAnalysis::check_precommitted_reads() {
     // §3.5.12 precommitted-read (Jepsen 0.3.7): one txn op polls a message it sends itself.
+    if (!has_txn_) return;
     for (Position p = 0; p < history_size(); ++p) {
         const ParsedOp& parsed = parsed_at(p);
         if (parsed.kind != OpKind::kTxn) continue;
@@ -1215,13 +1295,10 @@ void KafkaAnalysis::check_poll_skips() {
                 continue;
             }
             for (const auto& entry : reads_of(parsed)) {
-                const Position last = last_reads.get(entry.key);
+                const auto [last, last_entry] = last_reads.get(entry.key);
                 if (last == kNone) continue;
                 // v: the last value the previous op read for this key; v': our first.
-                std::optional<ValueId> v;
-                for (const auto& previous : reads_of(last))
-                    if (previous.key == entry.key && previous.pairs_begin != previous.pairs_end)
-                        v = pairs_[previous.pairs_end - 1].value;
+                const std::optional<ValueId> v = last_value_of(last_entry, entry.key);
                 std::optional<ValueId> v_next;
                 if (entry.pairs_begin != entry.pairs_end) v_next = pairs_[entry.pairs_begin].value;
                 const std::int32_t i = index_of(entry.key, v);
@@ -1254,7 +1331,8 @@ void KafkaAnalysis::check_poll_skips() {
             // Only ok polls move the baseline (Jepsen 0.3.7; 0.3.1 let info and fail polls
             // move it too, which changes nothing on Maelstrom histories: those carry no data).
             if (parsed.type == OpType::kOk)
-                for (const auto& entry : reads_of(parsed)) last_reads.set(entry.key, p);
+                for (std::uint32_t e = parsed.reads_begin; e < parsed.writes_begin; ++e)
+                    last_reads.set(key_pairs_[e].key, {p, e});
         }
     }
 }
@@ -1277,12 +1355,9 @@ void KafkaAnalysis::check_nonmonotonic_sends() {
             }
             for (const auto& entry : writes_of(parsed)) {
                 if (entry.pairs_begin == entry.pairs_end) continue;
-                const Position last = last_sends.get(entry.key);
+                const auto [last, last_entry] = last_sends.get(entry.key);
                 if (last == kNone) continue;
-                std::optional<ValueId> v;
-                for (const auto& previous : writes_of(last))
-                    if (previous.key == entry.key && previous.pairs_begin != previous.pairs_end)
-                        v = pairs_[previous.pairs_end - 1].value;
+                const std::optional<ValueId> v = last_value_of(last_entry, entry.key);
                 const ValueId v_next = pairs_[entry.pairs_begin].value;
                 const std::int32_t i = index_of(entry.key, v);
                 const std::int32_t i_next = index_of(entry.key, v_next);
@@ -1298,7 +1373,8 @@ void KafkaAnalysis::check_nonmonotonic_sends() {
                               .build(),
                           delta);
             }
-            for (const auto& entry : writes_of(parsed)) last_sends.set(entry.key, p);
+            for (std::uint32_t e = parsed.writes_begin; e < parsed.writes_end; ++e)
+                last_sends.set(key_pairs_[e].key, {p, e});
         }
     }
 }
@@ -1308,31 +1384,25 @@ void KafkaAnalysis::check_unseen() {
     // millpond differs in one detail: Jepsen's per-step bookkeeping counts a key that is first
     // touched by the very last ok poll as unseen (with the messages it just polled); a polled
     // message is seen, so millpond does not.
-    std::vector<std::vector<char>> sent(interner_.key_count());
+    // The time of the last ok op; gather_facts marked the messages ok ops sent.
     std::optional<std::int64_t> time_ns;
-    for (Position p = 0; p < history_size(); ++p) {
-        const ParsedOp& parsed = parsed_at(p);
-        const OpKind kind = parsed.kind;
-        if (parsed.type != OpType::kOk ||
-            (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn))
-            continue;
-        time_ns = time_ns_at(p);
-        for (const auto& entry : writes_of(parsed)) {
-            auto& flags = sent[static_cast<std::size_t>(entry.key)];
-            flags.resize(interner_.value_count(entry.key), 0);
-            for (const auto& pair : pairs_of(entry))
-                flags[static_cast<std::size_t>(pair.value)] = 1;
+    for (Position p = history_size() - 1; p >= 0; --p) {
+        const OpKind kind = parsed_at(p).kind;
+        if (parsed_at(p).type == OpType::kOk &&
+            (kind == OpKind::kPoll || kind == OpKind::kSend || kind == OpKind::kTxn)) {
+            time_ns = time_ns_at(p);
+            break;
         }
     }
     if (!time_ns) return;
     edn::Entries counts;
     edn::Entries messages;
     for (KeyId k = 0; k < static_cast<KeyId>(interner_.key_count()); ++k) {
-        const auto& flags = sent[static_cast<std::size_t>(k)];
         std::int64_t count = 0;
         edn::Items listed;
-        for (ValueId v = 0; v < static_cast<ValueId>(flags.size()); ++v) {
-            if (!flags[static_cast<std::size_t>(v)] || facts(k, v).ok_read) continue;
+        for (ValueId v = 0; v < static_cast<ValueId>(interner_.value_count(k)); ++v) {
+            const ValueFacts& f = facts(k, v);
+            if (!f.ok_written || f.ok_read) continue;
             ++count;
             if (listed.size() < kUnseenMessagesMax) listed.push_back(value_edn(k, v));
         }
@@ -1434,38 +1504,34 @@ void KafkaAnalysis::check_cycles() {
     // "time" node per invocation or completion, chained in history order: A reaches B through
     // the chain exactly when A completed before B was invoked.
     //
-    // The wr edges, one per (writer, reader) with the first pair the reader read from that
-    // writer, ordered by writer, then reader. They are made in reader order, so a stable
-    // counting sort on the writer orders them in linear time.
-    std::vector<WrEdge> edges;
-    {
-        std::vector<WrEdge> by_reader;
-        // At most one edge per pair: reserving that (untouched memory costs nothing) spares
-        // the copies and fresh pages of growing by doubling.
-        by_reader.reserve(pairs_.size());
-        std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
+    // A wr edge for every pair a completed op read from another op's send, in reader order.
+    auto for_each_wr_pair = [&](auto&& visit) {
         for (Position p = 0; p < history_size(); ++p) {
             if (parsed_at(p).type == OpType::kInvoke) continue;
             for (const auto& entry : reads_of(p))
                 for (const auto& pair : pairs_of(entry)) {
                     const Position writer = facts(entry.key, pair.value).writer;
                     if (writer == kNone || writer == p) continue;
-                    std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
-                    if (last_reader == p) continue;
-                    last_reader = static_cast<std::int32_t>(p);
-                    by_reader.push_back(WrEdge{static_cast<std::int32_t>(writer),
-                                               static_cast<std::int32_t>(p), entry.key,
-                                               pair.value});
+                    visit(writer, p, entry.key, pair.value);
                 }
         }
-        std::vector<std::uint32_t> start(history_.size() + 1, 0);
-        MP_ASSERT_LT(by_reader.size(), std::size_t{UINT32_MAX});
-        for (const auto& edge : by_reader) ++start[static_cast<std::size_t>(edge.writer) + 1];
-        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-        edges.resize(by_reader.size());
-        for (const auto& edge : by_reader)
-            edges[start[static_cast<std::size_t>(edge.writer)]++] = edge;
-    }
+    };
+    // Without txn ops every cycle holds a backward wr edge: an ok poll that completed before
+    // the send it read was invoked. (Along a realtime path completions only move forward; a
+    // wr edge into a poll that continues the cycle starts at a send invoked before that poll
+    // completed, unless it is backward; so a cycle of forward edges would come back to a
+    // completion later than itself.) With none, every component is a single op: nothing to
+    // report and nothing to search, so a valid history needs only this one look at the pairs.
+    auto is_backward = [&](Position writer, Position reader) {
+        const Position invocation = invocation_of(writer);
+        return parsed_at(reader).type == OpType::kOk && invocation != kNone && reader < invocation;
+    };
+    bool any_edge = false;
+    bool any_backward = false;
+    for_each_wr_pair([&](Position writer, Position reader, KeyId, ValueId) {
+        any_edge = true;
+        any_backward = any_backward || is_backward(writer, reader);
+    });
 
     // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
     bool has_realtime = false;
@@ -1481,23 +1547,39 @@ void KafkaAnalysis::check_cycles() {
         }
         has_realtime = first_ok_completion < last_invocation;
     }
-    if (edges.empty() && !has_realtime) {
+    if (!any_edge && !has_realtime) {
         errors_["empty-transaction-graph"].push_back(ErrorCase{edn::Value(true), 0});
         return;
     }
-    if (edges.empty()) return;
-    // Without txn ops every cycle holds a backward wr edge: an ok poll that completed before
-    // the send it read was invoked. (Along a realtime path completions only move forward; a
-    // wr edge into a poll that continues the cycle starts at a send invoked before that poll
-    // completed, unless it is backward; so a cycle of forward edges would come back to a
-    // completion later than itself.) With none, every component is a single op: nothing to
-    // report and nothing to search.
-    const bool any_backward = std::any_of(edges.begin(), edges.end(), [&](const WrEdge& edge) {
-        const Position invocation = invocation_of(edge.writer);
-        return parsed_at(edge.reader).type == OpType::kOk && invocation != kNone &&
-               edge.reader < invocation;
-    });
+    if (!any_edge) return;
     if (!has_txn_ && !any_backward) return;
+
+    // The wr edges, one per (writer, reader) with the first pair the reader read from that
+    // writer, ordered by writer, then reader. They are made in reader order, so a stable
+    // counting sort on the writer orders them in linear time.
+    std::vector<WrEdge> edges;
+    {
+        std::vector<WrEdge> by_reader;
+        // At most one edge per pair: reserving that (untouched memory costs nothing) spares
+        // the copies and fresh pages of growing by doubling.
+        by_reader.reserve(pairs_.size());
+        std::vector<std::int32_t> last_reader_of(history_.size(), -1);  // by writer
+        for_each_wr_pair([&](Position writer, Position reader, KeyId key, ValueId value) {
+            std::int32_t& last_reader = last_reader_of[static_cast<std::size_t>(writer)];
+            if (last_reader == reader) return;
+            last_reader = static_cast<std::int32_t>(reader);
+            by_reader.push_back(WrEdge{static_cast<std::int32_t>(writer),
+                                       static_cast<std::int32_t>(reader), key, value});
+        });
+        std::vector<std::uint32_t> start(history_.size() + 1, 0);
+        MP_ASSERT_LT(by_reader.size(), std::size_t{UINT32_MAX});
+        for (const auto& edge : by_reader) ++start[static_cast<std::size_t>(edge.writer) + 1];
+        for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+        edges.resize(by_reader.size());
+        for (const auto& edge : by_reader)
+            edges[start[static_cast<std::size_t>(edge.writer)]++] = edge;
+    }
+    MP_ASSERT(!edges.empty());
 
     // Positions are history indices, so participants (ascending, distinct) and each one's node
     // come from one table over the history, in linear time.
@@ -1599,10 +1681,7 @@ void KafkaAnalysis::check_cycles() {
         const auto [writer_node, reader_node] = arcs[e];  // the first arcs are the edges
         const std::int32_t c = component[static_cast<std::size_t>(writer_node)];
         if (c != component[static_cast<std::size_t>(reader_node)]) continue;
-        const Position invocation = invocation_of(edge.writer);
-        if (parsed_at(edge.reader).type != OpType::kOk || invocation == kNone ||
-            edge.reader > invocation)
-            continue;
+        if (!is_backward(edge.writer, edge.reader)) continue;
         std::int64_t& best = witness[static_cast<std::size_t>(c)];
         if (best < 0) {
             best = static_cast<std::int64_t>(e);
@@ -1695,41 +1774,63 @@ void KafkaAnalysis::check_realtime_lag() {
     // op first showed that an offset >= o exists), o ascending; offset i of k was known to
     // exist from the time of the first step with o >= i.
     std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> expired(interner_.key_count());
-    // Jepsen's op->max-offsets: every polled key (-1 when its list was empty) and every key
-    // sent to with a known offset, each with the highest offset the op saw.
-    // The result goes to max_offset_of (by key; kUnknownOffset where the op has no offset for
-    // the key) and op_keys (the keys it set, ascending).
-    std::vector<std::int64_t> max_offset_of(interner_.key_count(), kUnknownOffset);
-    std::vector<KeyId> op_keys;
-    auto raise = [&](KeyId key, std::int64_t offset) {
-        std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
-        if (highest == kUnknownOffset) op_keys.push_back(key);
-        highest = std::max(highest, offset);
-    };
-    auto max_offsets = [&](const ParsedOp& parsed) {
-        for (KeyId key : op_keys) max_offset_of[static_cast<std::size_t>(key)] = kUnknownOffset;
-        op_keys.clear();
-        for (const auto& entry : reads_of(parsed)) {
-            std::int64_t highest = -1;
-            for (const auto& pair : pairs_of(entry))
-                if (pair.offset != kUnknownOffset) highest = std::max(highest, pair.offset);
-            raise(entry.key, highest);
+    // Jepsen's op->max-offsets of every ok or info op that polled or sent something: every
+    // polled key (-1 when its list was empty) and every key sent to with a known offset, each
+    // with the highest offset the op saw, keys ascending. Worked out once for both passes
+    // below: op_offsets holds each such op's position and where its keys begin in
+    // key_offsets, then an end marker at the history's size.
+    std::vector<std::pair<std::int32_t, std::uint32_t>> op_offsets;
+    std::vector<std::pair<KeyId, std::int64_t>> key_offsets;
+    {
+        // At most one per op and one per key of an op: reserved (untouched memory costs
+        // nothing) to spare the copies of growing by doubling.
+        op_offsets.reserve(history_.size() + 1);
+        key_offsets.reserve(key_pairs_.size());
+        // By key: kUnknownOffset where the op has no offset for the key; op_keys: the keys
+        // the op set.
+        std::vector<std::int64_t> max_offset_of(interner_.key_count(), kUnknownOffset);
+        std::vector<KeyId> op_keys;
+        auto raise = [&](KeyId key, std::int64_t offset) {
+            std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
+            if (highest == kUnknownOffset) op_keys.push_back(key);
+            highest = std::max(highest, offset);
+        };
+        for (Position p = 0; p < history_size(); ++p) {
+            const ParsedOp& parsed = parsed_at(p);
+            if (parsed.type != OpType::kOk && parsed.type != OpType::kInfo) continue;
+            if (parsed.reads_begin == parsed.writes_end) continue;
+            for (const auto& entry : reads_of(parsed)) {
+                std::int64_t highest = -1;
+                for (const auto& pair : pairs_of(entry))
+                    if (pair.offset != kUnknownOffset) highest = std::max(highest, pair.offset);
+                raise(entry.key, highest);
+            }
+            for (const auto& entry : writes_of(parsed))
+                for (const auto& pair : pairs_of(entry))
+                    if (pair.offset != kUnknownOffset) raise(entry.key, pair.offset);
+            std::sort(op_keys.begin(), op_keys.end());
+            MP_ASSERT_LT(key_offsets.size() + op_keys.size(), std::size_t{UINT32_MAX});
+            op_offsets.emplace_back(static_cast<std::int32_t>(p),
+                                    static_cast<std::uint32_t>(key_offsets.size()));
+            for (KeyId key : op_keys) {
+                std::int64_t& highest = max_offset_of[static_cast<std::size_t>(key)];
+                key_offsets.emplace_back(key, highest);
+                highest = kUnknownOffset;
+            }
+            op_keys.clear();
         }
-        for (const auto& entry : writes_of(parsed))
-            for (const auto& pair : pairs_of(entry))
-                if (pair.offset != kUnknownOffset) raise(entry.key, pair.offset);
-        std::sort(op_keys.begin(), op_keys.end());
+        op_offsets.emplace_back(static_cast<std::int32_t>(history_size()),
+                                static_cast<std::uint32_t>(key_offsets.size()));
+    }
+    auto offsets_of = [&](std::size_t i) {
+        return std::span<const std::pair<KeyId, std::int64_t>>(
+            key_offsets.data() + op_offsets[i].second, key_offsets.data() + op_offsets[i + 1].second);
     };
-    for (Position p = 0; p < history_size(); ++p) {
-        const ParsedOp& parsed = parsed_at(p);
-        if (parsed.type != OpType::kOk && parsed.type != OpType::kInfo) continue;
-        if (parsed.reads_begin == parsed.writes_end) continue;
-        max_offsets(parsed);
-        for (KeyId key : op_keys) {
-            const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
+    for (std::size_t i = 0; i + 1 < op_offsets.size(); ++i) {
+        for (const auto& [key, offset] : offsets_of(i)) {
             auto& steps = expired[static_cast<std::size_t>(key)];
             if (offset >= 0 && (steps.empty() || offset > steps.back().first))
-                steps.emplace_back(offset, time_ns_at(p));
+                steps.emplace_back(offset, time_ns_at(op_offsets[i].first));
         }
     }
     auto expired_at = [&](KeyId key, std::int64_t offset) -> std::optional<std::int64_t> {
@@ -1762,6 +1863,7 @@ void KafkaAnalysis::check_realtime_lag() {
     KeyOffsets next;
     std::int64_t uninvoked = 0;
     std::int64_t uninvoked_first = 0;
+    std::size_t next_op_offsets = 0;  // into op_offsets: the first at or after p
     for (Position p = 0; p < history_size(); ++p) {
         const ParsedOp& parsed = parsed_at(p);
         if (parsed.type != OpType::kOk) continue;
@@ -1795,9 +1897,11 @@ void KafkaAnalysis::check_realtime_lag() {
             continue;
         }
         MP_ASSERT(parsed.kind == OpKind::kPoll || parsed.kind == OpKind::kTxn);
-        max_offsets(parsed);
-        for (KeyId key : op_keys) {
-            const std::int64_t offset = max_offset_of[static_cast<std::size_t>(key)];
+        while (op_offsets[next_op_offsets].first < p) ++next_op_offsets;
+        const auto polled = op_offsets[next_op_offsets].first == p
+                                ? offsets_of(next_op_offsets)
+                                : std::span<const std::pair<KeyId, std::int64_t>>();
+        for (const auto& [key, offset] : polled) {
             auto it = find(key);
             if (it != offsets.end() && it->key == key)
                 it->offset = std::max(it->offset, offset);

@@ -502,6 +502,24 @@ TEST(KafkaChecker, MessagesOfEveryKindAreOrderedAndMergedAsEdnValues) {
               "{\"a\" (-3 2.5 :kw [1 2]), \"b\" (99999999 \"y\")}");
 }
 
+// The interner keeps small integers in a table that grows with the key's message count and
+// larger ones in a map: a message first seen while too large for the table, and seen again
+// once the table has grown past it, is still one message.
+TEST(KafkaChecker, LargeMessageSeenBeforeAndAfterItsKeyGrewIsOneMessage) {
+    HistoryBuilder b;
+    b.send(0, "a", 5000, 0);
+    std::string polled = "{\"a\" [[0 5000]";
+    for (int message = 1; message <= 400; ++message) {
+        b.send(0, "a", message, message);
+        polled += " [" + std::to_string(message) + " " + std::to_string(message) + "]";
+    }
+    b.assign(1, "[\"a\"]").poll(1, polled + "]}");
+    const edn::Value result = check(b);
+    EXPECT_TRUE(is_valid(result)) << edn::write(result);
+    EXPECT_EQ(error_count(result, "no-writer-of-value"), 0);
+    EXPECT_EQ(error_count(result, "unseen"), 0);
+}
+
 TEST(KafkaChecker, NegativeOffset) {
     HistoryBuilder b;
     b.send(0, "a", 1, -1).poll(1, "{\"a\" [[-1 1]]}");
