@@ -52,9 +52,9 @@ bool read_offset(const json& value, std::int64_t* offset) {
 std::string reply_problem(const json& body, const char* type,
                           std::initializer_list<const char*> fields) {
     // body_type() would copy the type out for one comparison per reply.
-    const auto found = body.is_object() ? body.find("type") : body.end();
+    const json* found = body_field(body, "type");
     const bool typed =
-        found != body.end() && found->is_string() && found->get_ref<const std::string&>() == type;
+        found != nullptr && found->is_string() && found->get_ref<const std::string&>() == type;
     if (!typed)
         return std::string("expected a ") + type + " reply, got type " +
                (body.is_object() ? body.value("type", json()).dump() : body.dump());
@@ -74,11 +74,12 @@ class KafkaClient final : public WorkloadClient {
             MP_ASSERT(mop.items()[1].is_string());
             send_mop_ = mop;
             awaiting_ = Awaiting::kSendOk;
-            // Field by field: the initializer-list form allocates a temporary array per field.
+            // Field by field, in key order: the initializer-list form allocates a temporary
+            // array per field, and appending in order needs no search.
             json body(json::value_t::object);
-            body.emplace("type", "send");
-            body.emplace("key", mop.items()[1].as_string());
-            body.emplace("msg", edn::to_json(mop.items()[2]));
+            append_field(body, "key", mop.items()[1].as_string());
+            append_field(body, "msg", edn::to_json(mop.items()[2]));
+            append_field(body, "type", "send");
             context.call(std::move(body));
         } else if (op.f == "poll") {
             poll_keyword_ = only_mop(op.value).items()[0];
@@ -91,8 +92,8 @@ class KafkaClient final : public WorkloadClient {
             MP_ASSERT_EQ(offsets.size(), offsets_.size());
             awaiting_ = Awaiting::kPollOk;
             json body(json::value_t::object);
-            body.emplace("type", "poll");
-            body.emplace("offsets", std::move(offsets));
+            append_field(body, "offsets", std::move(offsets));
+            append_field(body, "type", "poll");
             context.call(std::move(body));
         } else {
             MP_ASSERT(op.f == "assign");
@@ -161,10 +162,12 @@ class KafkaClient final : public WorkloadClient {
     void on_send_ok(const json& body, OpContext& context) {
         if (auto problem = reply_problem(body, "send_ok", {"offset"}); !problem.empty())
             return context.complete_with_schema_violation(problem);
+        // The closed schema made sure every required field is there.
+        const json& offset_field = *body_field(body, "offset");
         std::int64_t offset = 0;
-        if (!read_offset(body["offset"], &offset))
+        if (!read_offset(offset_field, &offset))
             return context.complete_with_schema_violation("send_ok offset is not an integer: " +
-                                                          body["offset"].dump());
+                                                          offset_field.dump());
         // The message recorded is the one the client sent, not anything from the reply. The
         // invocation's values are shared, not built again (edn values copy on write).
         const edn::Items& sent = send_mop_.items();
@@ -183,7 +186,7 @@ class KafkaClient final : public WorkloadClient {
     void on_poll_ok(const json& body, OpContext& context) {
         if (auto problem = reply_problem(body, "poll_ok", {"msgs"}); !problem.empty())
             return context.complete_with_schema_violation(problem);
-        const json& msgs = body["msgs"];
+        const json& msgs = *body_field(body, "msgs");
         if (!msgs.is_object())
             return context.complete_with_schema_violation("poll_ok msgs is not an object: " +
                                                           msgs.dump());
@@ -242,8 +245,8 @@ class KafkaClient final : public WorkloadClient {
         // The poll is ok only once its highest offsets are committed.
         awaiting_ = Awaiting::kCommitOk;
         json request(json::value_t::object);
-        request.emplace("type", "commit_offsets");
-        request.emplace("offsets", std::move(commit));
+        append_field(request, "offsets", std::move(commit));
+        append_field(request, "type", "commit_offsets");
         context.call(std::move(request));
     }
 
@@ -257,7 +260,7 @@ class KafkaClient final : public WorkloadClient {
         if (auto problem = reply_problem(body, "list_committed_offsets_ok", {"offsets"});
             !problem.empty())
             return context.complete_with_schema_violation(problem);
-        const json& committed = body["offsets"];
+        const json& committed = *body_field(body, "offsets");
         if (!committed.is_object())
             return context.complete_with_schema_violation(
                 "list_committed_offsets_ok offsets is not an object: " + committed.dump());

@@ -802,7 +802,7 @@ void Simulation::worker_call(std::int32_t worker_index, json body) {
     MP_ASSERT_EQ(worker.outstanding, -1);
     MP_ASSERT_GE(worker.client, 0);
     const MsgId msg_id = worker.next_msg_id++;
-    body["msg_id"] = msg_id;
+    set_body_int(body, "msg_id", msg_id);
     worker.outstanding = msg_id;
     const std::uint64_t generation = ++worker.timeout_generation;
     queue_.push(now_us() + kClientTimeoutUs, ClientTimeoutEvent{worker_index, generation});
