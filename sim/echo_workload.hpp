@@ -17,7 +17,7 @@ class EchoWorkload final : public Workload {
 
 // Validates a reply body against a closed schema: exactly `fields` (each required) plus
 // optional msg_id and required in_reply_to, all integers where Maelstrom says Int. Returns a
-// problem text, or "" when the body conforms. `type` is checked separately.
+// problem text, or "" when the body conforms. `type` is checked separately. At most 8 fields.
 std::string check_closed_schema(const json& body, std::initializer_list<const char*> fields);
 
 }  // namespace millpond::sim
