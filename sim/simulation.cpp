@@ -501,9 +501,15 @@ Instant WorkerContext::now_us() const { return sim_.now_us(); }
 
 void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
                          std::int32_t dest, std::int32_t type, const json& body) {
-    outcome_.journal.events.push_back(journal::Event{
-        kind, now_us(), message_id, src, dest, type,
-        kind == journal::EventKind::kSend && options_.journal_bodies ? body : json()});
+    // Filled in place: a temporary Event would leave two empty bodies to destroy per event.
+    journal::Event& event = outcome_.journal.events.emplace_back();
+    event.kind = kind;
+    event.time_us = now_us();
+    event.message_id = message_id;
+    event.src = src;
+    event.dest = dest;
+    event.type = type;
+    if (kind == journal::EventKind::kSend && options_.journal_bodies) event.body = body;
     fingerprint_.add(static_cast<std::uint64_t>(kind));
     fingerprint_.add(static_cast<std::uint64_t>(now_us()));
     fingerprint_.add(static_cast<std::uint64_t>(message_id));
