@@ -412,7 +412,7 @@ class Simulation {
     void on_final_op(std::int32_t worker_index);
     void maybe_finish();
     bool all_idle() const;
-    void record(history::Op op);
+    void record(history::Op&& op);  // moved in once, straight into the history
     std::int64_t history_time_ns() const { return (now_us() - main_start_us_) * 1000; }
 
     const RunOptions& options_;
@@ -724,7 +724,7 @@ void Simulation::on_timer(const TimerEvent& event) {
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-void Simulation::record(history::Op op) {
+void Simulation::record(history::Op&& op) {
     op.index = static_cast<std::int64_t>(outcome_.history.size());
     op.time_ns = history_time_ns();
     fingerprint_.add(static_cast<std::uint64_t>(op.type));
