@@ -357,7 +357,7 @@ class Simulation {
     }
 
     // ---- network ----
-    void send(std::int32_t src, std::int32_t dest, json body);
+    void send(std::int32_t src, std::int32_t dest, json&& body);
     void take_next(std::int32_t receiver);
     void on_deliver(std::int32_t receiver);
     // `body` is kept only for a send when the run records bodies.
@@ -516,7 +516,7 @@ void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::
     fingerprint_.add(static_cast<std::uint64_t>(src) << 32 | static_cast<std::uint32_t>(dest));
 }
 
-void Simulation::send(std::int32_t src, std::int32_t dest, json body) {
+void Simulation::send(std::int32_t src, std::int32_t dest, json&& body) {
     const std::int64_t message_id = next_message_id_++;
     const std::int32_t type = outcome_.journal.type_id(body_type_view(body));
     journal(journal::EventKind::kSend, message_id, src, dest, type, body);
