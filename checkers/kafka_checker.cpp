@@ -688,31 +688,40 @@ void KafkaAnalysis::finish_op(ParsedOp* parsed, std::uint32_t pairs_begin) {
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
     // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
     if (slot_count == 0) return;
-    MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
+    const std::size_t key_pairs_begin = key_pairs_.size();
+    MP_ASSERT_LT(key_pairs_begin + slot_count, std::size_t{UINT32_MAX});
     MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
     MP_ASSERT_LE(pairs_begin, pairs_.size());
-    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
-    // Slots in layout order: reads first.
-    for (Pair& pair : pairs)
-        if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
-    // A poll lists each key once and a send op sends one message, so the pairs nearly always
-    // arrive grouped by slot in slot order already. Otherwise a stable sort by slot groups
-    // them, keeping each slot's pairs in parse order.
-    auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
-    if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
-        std::stable_sort(pairs.begin(), pairs.end(), by_slot);
-    parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_.size());
+    parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_begin);
     parsed->writes_begin = parsed->reads_begin + read_count;
     parsed->writes_end = parsed->reads_begin + slot_count;
-    std::uint32_t next = 0;
-    for (std::uint32_t i = 0; i < slot_count; ++i) {
-        const std::uint32_t begin = next;
-        while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
-        const KeyId key = i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
-        key_pairs_.push_back(KeyPairs{key, pairs_begin + begin, pairs_begin + next});
+    auto key_of_slot = [&](std::uint32_t i) {
+        return i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
+    };
+    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
+    if (slot_count == 1) {
+        // One key (a send, or a poll of one key): every pair is its.
+        key_pairs_.push_back(KeyPairs{key_of_slot(0), pairs_begin,
+                                      pairs_begin + static_cast<std::uint32_t>(pairs.size())});
+    } else {
+        // Slots in layout order: reads first.
+        for (Pair& pair : pairs)
+            if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
+        // A poll lists each key once and a send op sends one message, so the pairs nearly
+        // always arrive grouped by slot in slot order already. Otherwise a stable sort by slot
+        // groups them, keeping each slot's pairs in parse order.
+        auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
+        if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
+            std::stable_sort(pairs.begin(), pairs.end(), by_slot);
+        std::uint32_t next = 0;
+        for (std::uint32_t i = 0; i < slot_count; ++i) {
+            const std::uint32_t begin = next;
+            while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
+            key_pairs_.push_back(KeyPairs{key_of_slot(i), pairs_begin + begin, pairs_begin + next});
+        }
+        MP_ASSERT_EQ(next, pairs.size());
     }
-    MP_ASSERT_EQ(next, pairs.size());
-    MP_ASSERT_EQ(key_pairs_.size(), parsed->writes_end);
+    MP_ASSERT_EQ(key_pairs_.size(), key_pairs_begin + slot_count);
     for (KeyId key : s.read_keys) s.read_slot_of[static_cast<std::size_t>(key)] = -1;
     for (KeyId key : s.write_keys) s.write_slot_of[static_cast<std::size_t>(key)] = -1;
     s.read_keys.clear();
