@@ -1,6 +1,7 @@
 #include "kafka_checker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -154,12 +155,24 @@ class StringIds {
 // collections, fractional doubles) takes the ordered map.
 class Interner {
   public:
+    // `key` must live as long as the interner parses (it is the history's): its string's
+    // address is remembered.
     KeyId key(const edn::Value& key) {
         // Keys are strings in every kafka history; a hash lookup finds a known one without
         // walking the ordered map (only looked up, never iterated: ids still come from the
         // ordered map in finalize). (Emptied by finalize, so add_key asserts after it.)
         if (key.is_string()) {
-            if (auto found = string_key_ids_.find(key.as_string())) return *found;
+            // A completion often holds its invocation's very key string (edn values share
+            // their parts): a small table of recent strings by address answers it without
+            // hashing. The history outlives the parse, so an address means one string.
+            const std::string* text = &key.as_string();
+            RecentKey& recent =
+                recent_keys_[(reinterpret_cast<std::uintptr_t>(text) >> 5) % recent_keys_.size()];
+            if (recent.text == text) return recent.id;
+            if (auto found = string_key_ids_.find(*text)) {
+                recent = RecentKey{text, *found};
+                return *found;
+            }
         }
         return add_key(key);
     }
@@ -205,6 +218,7 @@ class Interner {
         }
         values_by_key_.clear();
         string_key_ids_ = {};
+        recent_keys_ = {};
     }
 
     std::optional<KeyId> find_key(const edn::Value& key) const {
@@ -322,6 +336,11 @@ class Interner {
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
     StringIds string_key_ids_;                      // while parsing: string keys
+    struct RecentKey {
+        const std::string* text = nullptr;
+        KeyId id = 0;
+    };
+    std::array<RecentKey, 64> recent_keys_{};  // while parsing, see key()
     std::vector<ProvisionalValues> values_by_key_;  // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
