@@ -33,6 +33,7 @@ constexpr std::size_t kCondenseMany = 32;  // §3.5: duplicate, inconsistent-off
 constexpr std::size_t kCondenseFew = 8;    // §3.5: skips, nonmonotonic, cycles
 constexpr std::size_t kUnseenMessagesMax = 32;
 const edn::Value kNil;
+const edn::Items kNoItems;
 
 edn::Value kw(std::string_view name) { return edn::Value::keyword(std::string(name)); }
 
@@ -676,8 +677,9 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
                              : scratch_.write_keys[static_cast<std::size_t>(~tagged_slot)];
     Pair pair;
     pair.value = interner_.value(key_id, value);
-    if (offset.is_int() && offset.as_int() >= 0)
-        pair.offset = offset.as_int();
+    const std::int64_t known = offset.is_int() ? offset.as_int() : -1;
+    if (known >= 0)
+        pair.offset = known;
     else if (!offset.is_nil()) [[unlikely]]
         reject_offset(position, key, offset, value);  // the offset stays unknown
     pair.slot = tagged_slot;
@@ -794,11 +796,11 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
     const bool reads = parsed->kind == OpKind::kPoll || parsed->kind == OpKind::kTxn;
     const bool writes = parsed->kind == OpKind::kSend || parsed->kind == OpKind::kTxn;
     for (const auto& mop : op.value.items()) {
-        if (!mop.is_sequential() || mop.size() == 0 || !mop.items()[0].is_keyword()) {
+        const edn::Items& items = mop.is_sequential() ? mop.items() : kNoItems;
+        if (items.empty() || !items[0].is_keyword()) {
             note_malformed(position, "a micro-op that is not [:poll ...] or [:send ...]");
             continue;
         }
-        const edn::Items& items = mop.items();
         if (items[0].is_keyword("poll")) {
             // check_shape: a bare [:poll] in an ok poll is a lossy 0.2.3 completion.
             if (items.size() == 1 && op.type == OpType::kOk && parsed->kind == OpKind::kPoll)
@@ -1265,7 +1267,7 @@ void KafkaAnalysis::check_internal() {
         const ParsedOp& parsed = parsed_at(p);
         // §3.5.7-8: pairs of polled values inside one op, by dense index. Keys named in the
         // op's :rebalance-log are exempt (Maelstrom never writes one).
-        rebalanced.clear();
+        if (!rebalanced.empty()) rebalanced.clear();
         if (next_rebalanced < rebalanced_ops_.size() && rebalanced_ops_[next_rebalanced] == p) {
             ++next_rebalanced;
             const edn::Value* log = op_at(p).find_extra("rebalance-log");
@@ -1280,11 +1282,13 @@ void KafkaAnalysis::check_internal() {
             for (const auto& entry : list) {
                 if (!rebalanced.empty() && rebalanced.count(entry.key)) continue;
                 const std::span<const Pair> pairs = pairs_of(entry);
+                if (pairs.size() < 2) continue;
+                std::int32_t i2 = index_of(entry.key, pairs[0].value);
                 for (std::size_t i = 1; i < pairs.size(); ++i) {
                     const ValueId v1 = pairs[i - 1].value;
                     const ValueId v2 = pairs[i].value;
-                    const std::int32_t i1 = index_of(entry.key, v1);
-                    const std::int32_t i2 = index_of(entry.key, v2);
+                    const std::int32_t i1 = i2;
+                    i2 = index_of(entry.key, v2);
                     const std::int64_t delta = (i1 >= 0 && i2 >= 0) ? i2 - i1 : 1;
                     if (delta == 1) continue;
                     MapBuilder error;
@@ -1298,9 +1302,11 @@ void KafkaAnalysis::check_internal() {
                 }
             }
         };
-        walk(reads_of(parsed), "int-poll-skip", "int-nonmonotonic-poll");
+        // (Most ops read nothing or send nothing: walk is not even called for them.)
+        if (parsed.reads_begin != parsed.writes_begin)
+            walk(reads_of(parsed), "int-poll-skip", "int-nonmonotonic-poll");
         // §3.5.10: two sends to one key inside one op; completions only.
-        if (parsed.type != OpType::kInvoke)
+        if (parsed.type != OpType::kInvoke && parsed.writes_begin != parsed.writes_end)
             walk(writes_of(parsed), "int-send-skip", "int-nonmonotonic-send");
     }
 }
