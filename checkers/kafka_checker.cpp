@@ -707,8 +707,7 @@ void KafkaAnalysis::finish_op(ParsedOp* parsed, std::uint32_t pairs_begin) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
-    // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
-    if (slot_count == 0) return;
+    MP_ASSERT_GT(slot_count, 0u);
     const std::size_t key_pairs_begin = key_pairs_.size();
     MP_ASSERT_LT(key_pairs_begin + slot_count, std::size_t{UINT32_MAX});
     MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
@@ -850,7 +849,8 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
             note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
         }
     }
-    finish_op(parsed, pairs_begin);
+    // An op that read and sent nothing (an invocation, an empty poll) keeps the empty ranges.
+    if (!scratch_.read_keys.empty() || !scratch_.write_keys.empty()) finish_op(parsed, pairs_begin);
 }
 
 void KafkaAnalysis::parse_all() {
