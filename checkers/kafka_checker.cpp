@@ -267,8 +267,7 @@ class Interner {
             // past it (else it would get a second id).
             const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
             auto in_map = values.other_integer_ids.end();
-            if (!values.other_integer_ids.empty())
-                in_map = values.other_integer_ids.find(*integer);
+            if (!values.other_integer_ids.empty()) in_map = values.other_integer_ids.find(*integer);
             if (in_map != values.other_integer_ids.end()) {
                 id = &in_map->second;
             } else if (*integer >= 0 && index < table_max) {
@@ -336,12 +335,12 @@ class Interner {
 
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
-    StringIds string_key_ids_;                      // while parsing: string keys
+    StringIds string_key_ids_;  // while parsing: string keys
     struct RecentKey {
         const std::string* text = nullptr;
         KeyId id = 0;
     };
-    std::array<RecentKey, 64> recent_keys_{};  // while parsing, see key()
+    std::array<RecentKey, 64> recent_keys_{};       // while parsing, see key()
     std::vector<ProvisionalValues> values_by_key_;  // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
@@ -1568,17 +1567,23 @@ void KafkaAnalysis::check_cycles() {
     });
 
     // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
+    // (There is a realtime edge when some poll, send or txn completed ok before another was
+    // invoked: the first such completion comes before the last such invocation.)
     bool has_realtime = false;
     {
-        Position first_ok_completion = std::numeric_limits<Position>::max();
-        Position last_invocation = -1;
-        for (Position p = 0; p < history_size(); ++p) {
+        auto is_poll_send_or_txn = [&](Position p, OpType type) {
             const OpKind kind = parsed_at(p).kind;
-            if (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn) continue;
-            if (parsed_at(p).type == OpType::kInvoke) last_invocation = p;
-            if (parsed_at(p).type == OpType::kOk)
-                first_ok_completion = std::min(first_ok_completion, p);
-        }
+            return parsed_at(p).type == type &&
+                   (kind == OpKind::kPoll || kind == OpKind::kSend || kind == OpKind::kTxn);
+        };
+        Position first_ok_completion = 0;
+        while (first_ok_completion < history_size() &&
+               !is_poll_send_or_txn(first_ok_completion, OpType::kOk))
+            ++first_ok_completion;
+        Position last_invocation = history_size() - 1;
+        while (last_invocation > first_ok_completion &&
+               !is_poll_send_or_txn(last_invocation, OpType::kInvoke))
+            --last_invocation;
         has_realtime = first_ok_completion < last_invocation;
     }
     if (!any_edge && !has_realtime) {
@@ -1858,7 +1863,8 @@ void KafkaAnalysis::check_realtime_lag() {
     }
     auto offsets_of = [&](std::size_t i) {
         return std::span<const std::pair<KeyId, std::int64_t>>(
-            key_offsets.data() + op_offsets[i].second, key_offsets.data() + op_offsets[i + 1].second);
+            key_offsets.data() + op_offsets[i].second,
+            key_offsets.data() + op_offsets[i + 1].second);
     };
     for (std::size_t i = 0; i + 1 < op_offsets.size(); ++i) {
         for (const auto& [key, offset] : offsets_of(i)) {
