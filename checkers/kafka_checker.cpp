@@ -1,6 +1,7 @@
 #include "kafka_checker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -32,6 +33,7 @@ constexpr std::size_t kCondenseMany = 32;  // §3.5: duplicate, inconsistent-off
 constexpr std::size_t kCondenseFew = 8;    // §3.5: skips, nonmonotonic, cycles
 constexpr std::size_t kUnseenMessagesMax = 32;
 const edn::Value kNil;
+const edn::Items kNoItems;
 
 edn::Value kw(std::string_view name) { return edn::Value::keyword(std::string(name)); }
 
@@ -154,12 +156,24 @@ class StringIds {
 // collections, fractional doubles) takes the ordered map.
 class Interner {
   public:
+    // `key` must live as long as the interner parses (it is the history's): its string's
+    // address is remembered.
     KeyId key(const edn::Value& key) {
         // Keys are strings in every kafka history; a hash lookup finds a known one without
         // walking the ordered map (only looked up, never iterated: ids still come from the
         // ordered map in finalize). (Emptied by finalize, so add_key asserts after it.)
         if (key.is_string()) {
-            if (auto found = string_key_ids_.find(key.as_string())) return *found;
+            // A completion often holds its invocation's very key string (edn values share
+            // their parts): a small table of recent strings by address answers it without
+            // hashing. The history outlives the parse, so an address means one string.
+            const std::string* text = &key.as_string();
+            RecentKey& recent =
+                recent_keys_[(reinterpret_cast<std::uintptr_t>(text) >> 5) % recent_keys_.size()];
+            if (recent.text == text) return recent.id;
+            if (auto found = string_key_ids_.find(*text)) {
+                recent = RecentKey{text, *found};
+                return *found;
+            }
         }
         return add_key(key);
     }
@@ -205,6 +219,7 @@ class Interner {
         }
         values_by_key_.clear();
         string_key_ids_ = {};
+        recent_keys_ = {};
     }
 
     std::optional<KeyId> find_key(const edn::Value& key) const {
@@ -252,8 +267,7 @@ class Interner {
             // past it (else it would get a second id).
             const std::uint64_t table_max = 16 * (values.first_seen.size() + 64);
             auto in_map = values.other_integer_ids.end();
-            if (!values.other_integer_ids.empty())
-                in_map = values.other_integer_ids.find(*integer);
+            if (!values.other_integer_ids.empty()) in_map = values.other_integer_ids.find(*integer);
             if (in_map != values.other_integer_ids.end()) {
                 id = &in_map->second;
             } else if (*integer >= 0 && index < table_max) {
@@ -321,7 +335,12 @@ class Interner {
 
     bool finalized_ = false;
     std::map<edn::Value, KeyId> key_ids_;
-    StringIds string_key_ids_;                      // while parsing: string keys
+    StringIds string_key_ids_;  // while parsing: string keys
+    struct RecentKey {
+        const std::string* text = nullptr;
+        KeyId id = 0;
+    };
+    std::array<RecentKey, 64> recent_keys_{};       // while parsing, see key()
     std::vector<ProvisionalValues> values_by_key_;  // by provisional key, while parsing
     std::vector<edn::Value> keys_;
     std::vector<std::vector<edn::Value>> values_;
@@ -657,8 +676,9 @@ void KafkaAnalysis::add_pair(Position position, std::int32_t tagged_slot, const 
                              : scratch_.write_keys[static_cast<std::size_t>(~tagged_slot)];
     Pair pair;
     pair.value = interner_.value(key_id, value);
-    if (offset.is_int() && offset.as_int() >= 0)
-        pair.offset = offset.as_int();
+    const std::int64_t known = offset.is_int() ? offset.as_int() : -1;
+    if (known >= 0)
+        pair.offset = known;
     else if (!offset.is_nil()) [[unlikely]]
         reject_offset(position, key, offset, value);  // the offset stays unknown
     pair.slot = tagged_slot;
@@ -686,33 +706,41 @@ void KafkaAnalysis::finish_op(ParsedOp* parsed, std::uint32_t pairs_begin) {
     OpScratch& s = scratch_;
     const auto read_count = static_cast<std::uint32_t>(s.read_keys.size());
     const auto slot_count = read_count + static_cast<std::uint32_t>(s.write_keys.size());
-    // No key read or sent to (an invocation or an empty poll): parse_op left the ranges empty.
-    if (slot_count == 0) return;
-    MP_ASSERT_LT(key_pairs_.size() + slot_count, std::size_t{UINT32_MAX});
+    MP_ASSERT_GT(slot_count, 0u);
+    const std::size_t key_pairs_begin = key_pairs_.size();
+    MP_ASSERT_LT(key_pairs_begin + slot_count, std::size_t{UINT32_MAX});
     MP_ASSERT_LT(pairs_.size(), std::size_t{UINT32_MAX});
     MP_ASSERT_LE(pairs_begin, pairs_.size());
-    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
-    // Slots in layout order: reads first.
-    for (Pair& pair : pairs)
-        if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
-    // A poll lists each key once and a send op sends one message, so the pairs nearly always
-    // arrive grouped by slot in slot order already. Otherwise a stable sort by slot groups
-    // them, keeping each slot's pairs in parse order.
-    auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
-    if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
-        std::stable_sort(pairs.begin(), pairs.end(), by_slot);
-    parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_.size());
+    parsed->reads_begin = static_cast<std::uint32_t>(key_pairs_begin);
     parsed->writes_begin = parsed->reads_begin + read_count;
     parsed->writes_end = parsed->reads_begin + slot_count;
-    std::uint32_t next = 0;
-    for (std::uint32_t i = 0; i < slot_count; ++i) {
-        const std::uint32_t begin = next;
-        while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
-        const KeyId key = i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
-        key_pairs_.push_back(KeyPairs{key, pairs_begin + begin, pairs_begin + next});
+    auto key_of_slot = [&](std::uint32_t i) {
+        return i < read_count ? s.read_keys[i] : s.write_keys[i - read_count];
+    };
+    const auto pairs = std::span<Pair>(pairs_).subspan(pairs_begin);
+    if (slot_count == 1) {
+        // One key (a send, or a poll of one key): every pair is its.
+        key_pairs_.push_back(KeyPairs{key_of_slot(0), pairs_begin,
+                                      pairs_begin + static_cast<std::uint32_t>(pairs.size())});
+    } else {
+        // Slots in layout order: reads first.
+        for (Pair& pair : pairs)
+            if (pair.slot < 0) pair.slot = static_cast<std::int32_t>(read_count) + ~pair.slot;
+        // A poll lists each key once and a send op sends one message, so the pairs nearly
+        // always arrive grouped by slot in slot order already. Otherwise a stable sort by slot
+        // groups them, keeping each slot's pairs in parse order.
+        auto by_slot = [](const Pair& a, const Pair& b) { return a.slot < b.slot; };
+        if (!std::is_sorted(pairs.begin(), pairs.end(), by_slot))
+            std::stable_sort(pairs.begin(), pairs.end(), by_slot);
+        std::uint32_t next = 0;
+        for (std::uint32_t i = 0; i < slot_count; ++i) {
+            const std::uint32_t begin = next;
+            while (next < pairs.size() && pairs[next].slot == static_cast<std::int32_t>(i)) ++next;
+            key_pairs_.push_back(KeyPairs{key_of_slot(i), pairs_begin + begin, pairs_begin + next});
+        }
+        MP_ASSERT_EQ(next, pairs.size());
     }
-    MP_ASSERT_EQ(next, pairs.size());
-    MP_ASSERT_EQ(key_pairs_.size(), parsed->writes_end);
+    MP_ASSERT_EQ(key_pairs_.size(), key_pairs_begin + slot_count);
     for (KeyId key : s.read_keys) s.read_slot_of[static_cast<std::size_t>(key)] = -1;
     for (KeyId key : s.write_keys) s.write_slot_of[static_cast<std::size_t>(key)] = -1;
     s.read_keys.clear();
@@ -766,11 +794,11 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
     const bool reads = parsed->kind == OpKind::kPoll || parsed->kind == OpKind::kTxn;
     const bool writes = parsed->kind == OpKind::kSend || parsed->kind == OpKind::kTxn;
     for (const auto& mop : op.value.items()) {
-        if (!mop.is_sequential() || mop.size() == 0 || !mop.items()[0].is_keyword()) {
+        const edn::Items& items = mop.is_sequential() ? mop.items() : kNoItems;
+        if (items.empty() || !items[0].is_keyword()) {
             note_malformed(position, "a micro-op that is not [:poll ...] or [:send ...]");
             continue;
         }
-        const edn::Items& items = mop.items();
         if (items[0].is_keyword("poll")) {
             // check_shape: a bare [:poll] in an ok poll is a lossy 0.2.3 completion.
             if (items.size() == 1 && op.type == OpType::kOk && parsed->kind == OpKind::kPoll)
@@ -820,7 +848,8 @@ void KafkaAnalysis::parse_op(Position position, const Op& op, ParsedOp* parsed) 
             note_malformed(position, "an unknown micro-op " + edn::write(items[0]));
         }
     }
-    finish_op(parsed, pairs_begin);
+    // An op that read and sent nothing (an invocation, an empty poll) keeps the empty ranges.
+    if (!scratch_.read_keys.empty() || !scratch_.write_keys.empty()) finish_op(parsed, pairs_begin);
 }
 
 void KafkaAnalysis::parse_all() {
@@ -1237,7 +1266,7 @@ void KafkaAnalysis::check_internal() {
         const ParsedOp& parsed = parsed_at(p);
         // §3.5.7-8: pairs of polled values inside one op, by dense index. Keys named in the
         // op's :rebalance-log are exempt (Maelstrom never writes one).
-        rebalanced.clear();
+        if (!rebalanced.empty()) rebalanced.clear();
         if (next_rebalanced < rebalanced_ops_.size() && rebalanced_ops_[next_rebalanced] == p) {
             ++next_rebalanced;
             const edn::Value* log = op_at(p).find_extra("rebalance-log");
@@ -1252,11 +1281,13 @@ void KafkaAnalysis::check_internal() {
             for (const auto& entry : list) {
                 if (!rebalanced.empty() && rebalanced.count(entry.key)) continue;
                 const std::span<const Pair> pairs = pairs_of(entry);
+                if (pairs.size() < 2) continue;
+                std::int32_t i2 = index_of(entry.key, pairs[0].value);
                 for (std::size_t i = 1; i < pairs.size(); ++i) {
                     const ValueId v1 = pairs[i - 1].value;
                     const ValueId v2 = pairs[i].value;
-                    const std::int32_t i1 = index_of(entry.key, v1);
-                    const std::int32_t i2 = index_of(entry.key, v2);
+                    const std::int32_t i1 = i2;
+                    i2 = index_of(entry.key, v2);
                     const std::int64_t delta = (i1 >= 0 && i2 >= 0) ? i2 - i1 : 1;
                     if (delta == 1) continue;
                     MapBuilder error;
@@ -1270,9 +1301,11 @@ void KafkaAnalysis::check_internal() {
                 }
             }
         };
-        walk(reads_of(parsed), "int-poll-skip", "int-nonmonotonic-poll");
+        // (Most ops read nothing or send nothing: walk is not even called for them.)
+        if (parsed.reads_begin != parsed.writes_begin)
+            walk(reads_of(parsed), "int-poll-skip", "int-nonmonotonic-poll");
         // §3.5.10: two sends to one key inside one op; completions only.
-        if (parsed.type != OpType::kInvoke)
+        if (parsed.type != OpType::kInvoke && parsed.writes_begin != parsed.writes_end)
             walk(writes_of(parsed), "int-send-skip", "int-nonmonotonic-send");
     }
 }
@@ -1534,17 +1567,23 @@ void KafkaAnalysis::check_cycles() {
     });
 
     // Elle reports an empty transaction graph (no wr and no realtime edges) as an anomaly.
+    // (There is a realtime edge when some poll, send or txn completed ok before another was
+    // invoked: the first such completion comes before the last such invocation.)
     bool has_realtime = false;
     {
-        Position first_ok_completion = std::numeric_limits<Position>::max();
-        Position last_invocation = -1;
-        for (Position p = 0; p < history_size(); ++p) {
+        auto is_poll_send_or_txn = [&](Position p, OpType type) {
             const OpKind kind = parsed_at(p).kind;
-            if (kind != OpKind::kPoll && kind != OpKind::kSend && kind != OpKind::kTxn) continue;
-            if (parsed_at(p).type == OpType::kInvoke) last_invocation = p;
-            if (parsed_at(p).type == OpType::kOk)
-                first_ok_completion = std::min(first_ok_completion, p);
-        }
+            return parsed_at(p).type == type &&
+                   (kind == OpKind::kPoll || kind == OpKind::kSend || kind == OpKind::kTxn);
+        };
+        Position first_ok_completion = 0;
+        while (first_ok_completion < history_size() &&
+               !is_poll_send_or_txn(first_ok_completion, OpType::kOk))
+            ++first_ok_completion;
+        Position last_invocation = history_size() - 1;
+        while (last_invocation > first_ok_completion &&
+               !is_poll_send_or_txn(last_invocation, OpType::kInvoke))
+            --last_invocation;
         has_realtime = first_ok_completion < last_invocation;
     }
     if (!any_edge && !has_realtime) {
@@ -1824,7 +1863,8 @@ void KafkaAnalysis::check_realtime_lag() {
     }
     auto offsets_of = [&](std::size_t i) {
         return std::span<const std::pair<KeyId, std::int64_t>>(
-            key_offsets.data() + op_offsets[i].second, key_offsets.data() + op_offsets[i + 1].second);
+            key_offsets.data() + op_offsets[i].second,
+            key_offsets.data() + op_offsets[i + 1].second);
     };
     for (std::size_t i = 0; i + 1 < op_offsets.size(); ++i) {
         for (const auto& [key, offset] : offsets_of(i)) {
