@@ -21,11 +21,19 @@ std::string assert_show(const T& value) {
     }
 }
 
-[[noreturn]] inline void assert_fail(const char* expression, const std::string& detail,
-                                     const char* file, int line) {
+// Out of line and cold: an assertion's call site stays a compare and a jump, so the small
+// accessors that assert (edn::Value::items(), as_int()) stay small enough to inline.
+[[noreturn, gnu::cold, gnu::noinline]] inline void assert_fail(const char* expression,
+                                                               const std::string& detail,
+                                                               const char* file, int line) {
     std::cerr << "assertion failed: " << expression << detail << " at " << file << ":" << line
               << std::endl;
     std::abort();
+}
+// MP_ASSERT's failure, with no detail: no std::string is built at the call site.
+[[noreturn, gnu::cold, gnu::noinline]] inline void assert_fail(const char* expression,
+                                                               const char* file, int line) {
+    assert_fail(expression, std::string(), file, line);
 }
 
 }  // namespace millpond::detail
@@ -33,7 +41,7 @@ std::string assert_show(const T& value) {
 #define MP_ASSERT(condition)                                                         \
     do {                                                                             \
         if (!(condition)) [[unlikely]]                                               \
-            ::millpond::detail::assert_fail(#condition, "", __FILE__, __LINE__);     \
+            ::millpond::detail::assert_fail(#condition, __FILE__, __LINE__);         \
     } while (0)
 
 #define MP_ASSERT_OP_(a, op, b)                                                                \
