@@ -21,7 +21,7 @@ void HandlerNode::handle(std::string type, Handler handler) {
 
 void HandlerNode::on_message(Message&& message, Instant now_us, Out& out) {
     if (rpc_.on_reply(message, now_us, out)) return;
-    auto it = handlers_.find(body_type_view(message.body));
+    auto it = find_string_key(handlers_, body_type_view(message.body));
     if (it == handlers_.end()) {
         const std::string type = body_type(message.body);
         if (body_int_or_missing(message.body, "msg_id") >= 0) {
