@@ -37,7 +37,8 @@ inline constexpr std::size_t kScannedKeysMax = 8;
 template <typename Map>
 typename Map::const_iterator find_string_key(const Map& map, std::string_view key) {
     if (map.size() > kScannedKeysMax) return map.find(key);
-    // c_str()[0] is '\0' for an empty string, the least byte, as the order has it.
+    // An empty string's first byte counts as '\0' (what its c_str() holds): the least byte,
+    // as the order has it.
     const auto first = key.empty() ? 0 : static_cast<unsigned char>(key.front());
     for (auto it = map.begin(); it != map.end(); ++it) {
         const std::string& candidate = it->first;
@@ -66,8 +67,9 @@ inline const json* body_field(const json& body, std::string_view field) {
 // its msg_id this way. REQUIRES: body is an object.
 inline void set_body_int(json& body, std::string_view field, std::int64_t value) {
     auto& fields = body.get_ref<json::object_t&>();
-    // One descent (a lower_bound and then a hinted insertion compare twice more); the field is
-    // nearly always absent, so the node emplace builds first is nearly never wasted.
+    // One descent: a lower_bound followed by a hinted insertion compares twice more. The field
+    // is nearly always absent, so the node emplace builds before searching is nearly never
+    // wasted.
     auto [it, inserted] = fields.emplace(std::piecewise_construct, std::forward_as_tuple(field),
                                          std::forward_as_tuple(value));
     if (!inserted) it->second = value;

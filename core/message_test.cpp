@@ -44,8 +44,7 @@ TEST(FindStringKey, AgreesWithFindOnAnyKeys) {
         Fields fields;
         for (const auto& key : keys) fields.emplace(key, 0);
         // Probe both an arbitrary string and, when there is one, a key that is present.
-        for (const std::string& key :
-             {probe, keys.empty() ? probe : keys[pick % keys.size()]}) {
+        for (const std::string& key : {probe, keys.empty() ? probe : keys[pick % keys.size()]}) {
             auto found = find_string_key(fields, key);
             RC_ASSERT(found == fields.find(key));
         }
