@@ -23,9 +23,21 @@ void expect_same_as_find(const Fields& fields, std::string_view key) {
 }
 
 TEST(FindStringKey, AgreesWithFindOnBodyFieldsPrefixesAndHighBytes) {
-    const std::vector<std::string> probes = {
-        "", "type", "msg", "msg_id", "msgs", "m", "in_reply_to", "offset", "offsets",
-        "zzz", std::string("\0a", 2), "\x80", "\xff", "\xff\xff", "a\xff"};
+    const std::vector<std::string> probes = {"",
+                                             "type",
+                                             "msg",
+                                             "msg_id",
+                                             "msgs",
+                                             "m",
+                                             "in_reply_to",
+                                             "offset",
+                                             "offsets",
+                                             "zzz",
+                                             std::string("\0a", 2),
+                                             "\x80",
+                                             "\xff",
+                                             "\xff\xff",
+                                             "a\xff"};
     // Below, at and above kScannedKeysMax, so both the scan and the search are checked.
     for (const std::size_t extra : {std::size_t{0}, std::size_t{3}, kScannedKeysMax + 4}) {
         Fields fields = {{"type", 1}, {"msg", 2}, {"msgs", 3}, {"in_reply_to", 4}};
