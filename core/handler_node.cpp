@@ -1,5 +1,7 @@
 #include "handler_node.hpp"
 
+#include <algorithm>
+
 #include "assert.hpp"
 
 namespace millpond {
@@ -15,13 +17,16 @@ void HandlerNode::on_init(const InitInfo& init, Instant now_us, Out& out) {
 }
 
 void HandlerNode::handle(std::string type, Handler handler) {
-    auto [it, inserted] = handlers_.emplace(std::move(type), std::move(handler));
-    MP_ASSERT(inserted);
+    MP_ASSERT(std::none_of(handlers_.begin(), handlers_.end(),
+                           [&](const auto& entry) { return entry.first == type; }));
+    handlers_.emplace_back(std::move(type), std::move(handler));
 }
 
 void HandlerNode::on_message(Message&& message, Instant now_us, Out& out) {
     if (rpc_.on_reply(message, now_us, out)) return;
-    auto it = handlers_.find(body_type_view(message.body));
+    const std::string_view type_view = body_type_view(message.body);
+    auto it = std::find_if(handlers_.begin(), handlers_.end(),
+                           [&](const auto& entry) { return entry.first == type_view; });
     if (it == handlers_.end()) {
         const std::string type = body_type(message.body);
         if (body_int_or_missing(message.body, "msg_id") >= 0) {

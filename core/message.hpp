@@ -3,7 +3,9 @@
 // simulator too, so the exact wire contract is exercised offline. Move bodies; never copy them
 // on a hot path.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -25,13 +27,38 @@ struct Message {
     json body;
 };
 
+// Up to this many keys, find_string_key scans instead of searching.
+inline constexpr std::size_t kScannedKeysMax = 8;
+
+// map.find(key) for a std::map keyed by std::string (sorted bytewise, as std::less does). A
+// message body has a handful of fields and every delivered message is asked for several, while
+// the map's search calls memcmp at each node of its descent and once more to confirm; the scan
+// compares a key's first byte and length first, and stops at the first greater first byte.
+template <typename Map>
+typename Map::const_iterator find_string_key(const Map& map, std::string_view key) {
+    if (map.size() > kScannedKeysMax) return map.find(key);
+    // An empty string's first byte counts as '\0' (what its c_str() holds): the least byte,
+    // as the order has it.
+    const auto first = key.empty() ? 0 : static_cast<unsigned char>(key.front());
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const std::string& candidate = it->first;
+        const auto candidate_first = static_cast<unsigned char>(candidate.c_str()[0]);
+        if (candidate_first > first) break;  // this key and every later one sort after `key`
+        if (candidate_first == first && candidate.size() == key.size() &&
+            std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
+            return it;
+        }
+    }
+    return map.end();
+}
+
 // The body's field, or nullptr when absent or the body is not an object. By string_view: a
-// const char* key would be measured again at every comparison of the map's search, and
-// operator[] would build a std::string and insert a missing field.
+// const char* key would be measured again at every comparison, and operator[] would build a
+// std::string and insert a missing field.
 inline const json* body_field(const json& body, std::string_view field) {
     const auto* fields = body.get_ptr<const json::object_t*>();
     if (fields == nullptr) return nullptr;
-    auto it = fields->find(field);
+    auto it = find_string_key(*fields, field);
     return it == fields->end() ? nullptr : &it->second;
 }
 
@@ -40,14 +67,12 @@ inline const json* body_field(const json& body, std::string_view field) {
 // its msg_id this way. REQUIRES: body is an object.
 inline void set_body_int(json& body, std::string_view field, std::int64_t value) {
     auto& fields = body.get_ref<json::object_t&>();
-    auto it = fields.lower_bound(field);
-    if (it != fields.end() && it->first == field) {
-        it->second = value;
-        return;
-    }
-    // lower_bound found the successor, so the hint makes this an insertion without a search.
-    fields.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(field),
-                        std::forward_as_tuple(value));
+    // One descent: a lower_bound followed by a hinted insertion compares twice more. The field
+    // is nearly always absent, so the node emplace builds before searching is nearly never
+    // wasted.
+    auto [it, inserted] = fields.emplace(std::piecewise_construct, std::forward_as_tuple(field),
+                                         std::forward_as_tuple(value));
+    if (!inserted) it->second = value;
 }
 
 // Adds `field` to a body built in key order: it sorts after every field already there, so the

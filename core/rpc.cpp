@@ -41,7 +41,8 @@ std::string Rpc::timer_key(MsgId id) {
     constexpr std::string_view prefix = kTimerPrefix;
     std::array<char, prefix.size() + std::numeric_limits<MsgId>::digits10 + 2> key;
     std::copy(prefix.begin(), prefix.end(), key.begin());
-    const auto [end, error] = std::to_chars(key.data() + prefix.size(), key.data() + key.size(), id);
+    const auto [end, error] =
+        std::to_chars(key.data() + prefix.size(), key.data() + key.size(), id);
     MP_ASSERT(error == std::errc());
     return std::string(key.data(), end);
 }

@@ -203,8 +203,8 @@ void OwnerNode::on_send(Message& request, Instant now_us, Out& out) {
     append_field(body, "msg", send.msg);
     append_field(body, "type", kForwardSend);
     rpc(out, owners_[owner_at], std::move(body), now_us, kForwardTimeoutUs,
-        [this, reply_to = ReplyTo(request), key = std::move(send.key),
-         msg = std::move(send.msg)](json&& response, Instant reply_now_us, Out& reply_out) {
+        [this, reply_to = ReplyTo(request), key = std::move(send.key), msg = std::move(send.msg)](
+            json&& response, Instant reply_now_us, Out& reply_out) {
             const json* offset_field =
                 type_is(response, kForwardSendOk) ? body_field(response, "offset") : nullptr;
             if (offset_field != nullptr && offset_field->is_number_integer()) {
