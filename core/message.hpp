@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -33,21 +34,37 @@ inline constexpr std::size_t kScannedKeysMax = 8;
 // map.find(key) for a std::map keyed by std::string (sorted bytewise, as std::less does). A
 // message body has a handful of fields and every delivered message is asked for several, while
 // the map's search calls memcmp at each node of its descent and once more to confirm; the scan
-// compares a key's first byte and length first, and stops at the first greater first byte.
+// compares a key's first byte and length first, and stops at the first key that sorts past it.
+// It starts from the end when the key sorts at least as late as the last key's first byte:
+// "type", asked of every message, is nearly always a body's last field.
 template <typename Map>
 typename Map::const_iterator find_string_key(const Map& map, std::string_view key) {
     if (map.size() > kScannedKeysMax) return map.find(key);
+    if (map.empty()) return map.end();
     // An empty string's first byte counts as '\0' (what its c_str() holds): the least byte,
     // as the order has it.
-    const auto first = key.empty() ? 0 : static_cast<unsigned char>(key.front());
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const std::string& candidate = it->first;
-        const auto candidate_first = static_cast<unsigned char>(candidate.c_str()[0]);
-        if (candidate_first > first) break;  // this key and every later one sort after `key`
-        if (candidate_first == first && candidate.size() == key.size() &&
-            std::memcmp(candidate.data(), key.data(), key.size()) == 0) {
-            return it;
+    const auto first_byte = [](std::string_view text) {
+        return text.empty() ? 0 : static_cast<unsigned char>(text.front());
+    };
+    const auto first = first_byte(key);
+    const auto matches = [&key](const std::string& candidate) {
+        return candidate.size() == key.size() &&
+               std::memcmp(candidate.data(), key.data(), key.size()) == 0;
+    };
+    auto last = std::prev(map.end());
+    if (first >= first_byte(last->first)) {
+        for (auto it = last;; --it) {
+            const auto candidate_first = first_byte(it->first);
+            if (candidate_first < first) break;  // this key and every earlier one sort before
+            if (candidate_first == first && matches(it->first)) return it;
+            if (it == map.begin()) break;
         }
+        return map.end();
+    }
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const auto candidate_first = first_byte(it->first);
+        if (candidate_first > first) break;  // this key and every later one sort after `key`
+        if (candidate_first == first && matches(it->first)) return it;
     }
     return map.end();
 }
