@@ -539,7 +539,9 @@ std::string render(const json& report) {
             << (t["met"].is_null() ? "-" : t["met"].get<bool>() ? "yes" : "NO") << " |\n";
     }
     out << "\nEach row is the best (lowest wall time) of up to " << report["repeat"].get<int>()
-        << " runs (a case stops repeating after " << fixed(kRepeatBudgetS, 0)
+        << " runs, taken in turns with the other cases (a case stops repeating once its runs "
+           "have taken "
+        << fixed(kRepeatBudgetS, 0)
         << " s), each in its own process (peak MB is that process's ru_maxrss). "
         << "CPU ms is the measuring thread's CPU time for the same work: on an idle machine wall "
            "time comes close to it; with other processes on the cores wall time also counts the "
@@ -590,8 +592,9 @@ peak MB is that process's ru_maxrss. Wall-clock figures depend on the machine an
 (the load average is printed).
 
   --quick        a subset in under a minute: no 25 nodes, no 10^6-op history, 6 sweep seeds
-  --repeat N     run each case up to N times and keep the fastest (default: 5; --quick: 3);
-                 a case stops repeating once its runs have taken 20 s
+  --repeat N     run each case up to N times and keep the fastest (default: 5; --quick: 3),
+                 in rounds that take every case in turn; a case stops repeating once its
+                 runs have taken 40 s
   --case NAME    only the case named NAME (as in the table's first column, e.g. "owner 5
                  nodes") or the cases of a group (standard, nodes, history, sweep); repeatable
   --json [FILE]  write the same figures as JSON to FILE, or to stdout instead of the table
@@ -677,43 +680,66 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
                "standard, nodes, history, sweep)\n";
         return 254;
     }
-    for (const CaseSpec& spec : cases) {
+    // The cases take turns: round k measures every case once more. This VM has slow spells of
+    // tens of seconds that slow every process at once; measured case after case, a spell
+    // could cover all of one case's runs and none of the next one's, and the rows compared
+    // for linearity would then disagree by the spell, not by their cost.
+    struct CaseRuns {
         json c;
+        std::optional<json> best;
+        double peak_mb = 0;
+        int runs = 0;
+        double spent_s = 0;  // this case's own runs, for kRepeatBudgetS
+        bool done = false;
+    };
+    std::vector<CaseRuns> all(cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const CaseSpec& spec = cases[i];
+        json& c = all[i].c;
         c["group"] = spec.group;
         c["name"] = spec.name;
         c["repro"] = spec.repro;
         c["test_args"] = spec.test_args;
         c["nodes"] = std::stoi(spec.test_args[5]);
         if (spec.kind == CaseKind::kSweep) c["jobs"] = spec.sweep_jobs;
-        err << "bench: " << spec.name << " ..." << std::flush;
-        std::optional<json> best;
-        double peak_mb = 0;
-        int runs = 0;
-        const auto case_started = Clock::now();
-        for (int r = 0; r < repeats; ++r) {
-            // This VM's wall times jump now and then for everything at once (another tenant,
-            // the kernel's memory work): more tries of the short cases, and no more than
-            // kRepeatBudgetS of retrying for the long ones.
-            if (r > 0 && seconds_since(case_started) > kRepeatBudgetS) break;
-            ++runs;
+    }
+    for (int r = 0; r < repeats; ++r) {
+        err << "bench: round " << r + 1 << " of " << repeats << ":" << std::flush;
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            CaseRuns& runs = all[i];
+            // More tries of the short cases, and no more than kRepeatBudgetS of retrying for
+            // the long ones.
+            if (runs.done || (r > 0 && runs.spent_s > kRepeatBudgetS)) continue;
+            ++runs.runs;
             std::string problem;
-            auto record = measure_in_child(spec, &problem);
+            const auto started = Clock::now();
+            auto record = measure_in_child(cases[i], &problem);
+            runs.spent_s += seconds_since(started);
             if (!record) {
-                c["problem"] = problem;
+                runs.c["problem"] = problem;
+                runs.done = true;
                 crashed = true;
-                break;
+                err << " " << cases[i].name << " failed;";
+                continue;
             }
-            peak_mb = std::max(peak_mb, number(*record, "peak_mb"));
-            if (!best || number(*record, "total_s") < number(*best, "total_s")) best = record;
+            err << " " << cases[i].name << " " << fixed(number(*record, "total_s") * 1000, 1)
+                << " ms;" << std::flush;
+            runs.peak_mb = std::max(runs.peak_mb, number(*record, "peak_mb"));
+            if (!runs.best || number(*record, "total_s") < number(*runs.best, "total_s"))
+                runs.best = record;
         }
-        if (best && !c.contains("problem")) {
-            (*best)["peak_mb"] = peak_mb;
-            (*best)["runs_measured"] = runs;
-            derive(*best);
-            err << " " << fixed(number(*best, "total_s") * 1000, 1) << " ms\n";
-            c["result"] = *best;
+        err << "\n";
+    }
+    for (CaseRuns& runs : all) {
+        json& c = runs.c;
+        if (runs.best && !c.contains("problem")) {
+            (*runs.best)["peak_mb"] = runs.peak_mb;
+            (*runs.best)["runs_measured"] = runs.runs;
+            derive(*runs.best);
+            c["result"] = *runs.best;
         } else {
-            err << " failed: " << c.value("problem", std::string()) << "\n";
+            err << "bench: " << c["name"].get<std::string>()
+                << " failed: " << c.value("problem", std::string()) << "\n";
         }
         report["cases"].push_back(std::move(c));
     }
