@@ -339,10 +339,9 @@ class Simulation {
     }
 
     std::int32_t add_participant(const NodeId& id, ParticipantKind kind) {
-        participants_.push_back(Participant{});
-        participants_.back().id = id;
-        participants_.back().kind = kind;
-        participant_ptrs_.push_back(&participants_.back());
+        auto& participant = participants_.emplace_back(std::make_unique<Participant>());
+        participant->id = id;
+        participant->kind = kind;
         outcome_.journal.participants.push_back(id);
         const auto [it, inserted] =
             index_by_id_.emplace(id, static_cast<std::int32_t>(participants_.size() - 1));
@@ -442,15 +441,14 @@ class Simulation {
     bool next_nemesis_starts_ = true;
 
     EventQueue<Payload> queue_;
-    std::deque<Participant> participants_;  // deque: references stay valid as clients open
-    // The same participants by index: a deque's operator[] divides by its block size, and every
-    // send and delivery looks up two participants.
-    std::vector<Participant*> participant_ptrs_;
+    // Each participant on the heap, so references stay valid as clients open; every send and
+    // delivery looks up two of them by index (a deque's indexing divided by its block size).
+    std::vector<std::unique_ptr<Participant>> participants_;
     Participant& participant_at(std::int32_t index) {
-        return *participant_ptrs_[static_cast<std::size_t>(index)];
+        return *participants_[static_cast<std::size_t>(index)];
     }
     const Participant& participant_at(std::int32_t index) const {
-        return *participant_ptrs_[static_cast<std::size_t>(index)];
+        return *participants_[static_cast<std::size_t>(index)];
     }
     std::vector<std::int32_t> node_indices_;
     std::vector<Worker> workers_;
@@ -1391,7 +1389,7 @@ RunOutcome Simulation::run() {
                   {"node_ids", node_ids}});
     }
     for (std::size_t i = 0; i < participants_.size(); ++i) {
-        Participant& participant = participants_[i];
+        Participant& participant = *participants_[i];
         if (participant.kind != ParticipantKind::kService) continue;
         InitInfo init{participant.id, options_.nodes, participant.seed, {}, 0};
         step_node(static_cast<std::int32_t>(i), [&](Node& node, Out& out, Instant local_now) {
@@ -1486,8 +1484,8 @@ RunOutcome Simulation::run() {
     outcome_.end_time_us = now_us();
     outcome_.fingerprint = fingerprint_.value();
     for (auto& participant : participants_)
-        if (participant.kind != ParticipantKind::kClient)
-            outcome_.node_logs.emplace_back(participant.id, std::move(participant.log));
+        if (participant->kind != ParticipantKind::kClient)
+            outcome_.node_logs.emplace_back(participant->id, std::move(participant->log));
     return std::move(outcome_);
 }
 
