@@ -53,6 +53,18 @@ std::string check_closed_schema(const json& body, std::initializer_list<const ch
     return "";
 }
 
+std::string reply_problem(const json& body, std::string_view type,
+                          std::initializer_list<const char*> fields) {
+    if (body_type_view(body) != type) {
+        const bool vowel =
+            !type.empty() && std::string_view("aeiou").find(type[0]) != std::string_view::npos;
+        return std::string(vowel ? "expected an " : "expected a ") + std::string(type) +
+               " reply, got type " +
+               (body.is_object() ? body.value("type", json()).dump() : body.dump());
+    }
+    return check_closed_schema(body, fields);
+}
+
 namespace {
 
 class EchoClient final : public WorkloadClient {
@@ -61,12 +73,7 @@ class EchoClient final : public WorkloadClient {
         context.call({{"type", "echo"}, {"echo", op.value.as_string()}});
     }
     void on_reply(json&& body, OpContext& context) override {
-        if (body_type(body) != "echo_ok") {
-            context.complete_with_schema_violation("expected an echo_ok reply, got type " +
-                                                   body.value("type", json()).dump());
-            return;
-        }
-        if (auto problem = check_closed_schema(body, {"echo"}); !problem.empty()) {
+        if (auto problem = reply_problem(body, "echo_ok", {"echo"}); !problem.empty()) {
             context.complete_with_schema_violation(problem);
             return;
         }

@@ -20,4 +20,9 @@ class EchoWorkload final : public Workload {
 // problem text, or "" when the body conforms. `type` is checked separately. At most 8 fields.
 std::string check_closed_schema(const json& body, std::initializer_list<const char*> fields);
 
+// A reply's type, then its closed schema (defrpc, spec §1.3): "" when the body is a `type`
+// reply with exactly `fields`, else the problem. Every workload client checks its replies so.
+std::string reply_problem(const json& body, std::string_view type,
+                          std::initializer_list<const char*> fields);
+
 }  // namespace millpond::sim

@@ -9,6 +9,23 @@ std::string problem(const char* body, std::initializer_list<const char*> fields)
     return check_closed_schema(json::parse(body), fields);
 }
 
+TEST(ReplyProblem, TypeFirstThenTheClosedSchema) {
+    EXPECT_EQ(reply_problem(json::parse(R"({"type":"echo_ok","echo":"x","in_reply_to":1})"),
+                            "echo_ok", {"echo"}),
+              "");
+    EXPECT_EQ(reply_problem(json::parse(R"({"type":"error","in_reply_to":1})"), "echo_ok",
+                            {"echo"}),
+              "expected an echo_ok reply, got type \"error\"");
+    EXPECT_EQ(reply_problem(json::parse(R"({"in_reply_to":1})"), "send_ok", {"offset"}),
+              "expected a send_ok reply, got type null");
+    // Not an object: named, not thrown.
+    EXPECT_EQ(reply_problem(json::parse(R"([1])"), "echo_ok", {"echo"}),
+              "expected an echo_ok reply, got type [1]");
+    EXPECT_EQ(reply_problem(json::parse(R"({"type":"send_ok","in_reply_to":1})"), "send_ok",
+                            {"offset"}),
+              "reply is missing required key offset");
+}
+
 TEST(ClosedSchema, AcceptsExactlyTheAllowedKeys) {
     EXPECT_EQ(problem(R"({"type":"send_ok","offset":3,"in_reply_to":1,"msg_id":2})", {"offset"}),
               "");

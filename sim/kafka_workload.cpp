@@ -48,19 +48,6 @@ bool read_offset(const json& value, std::int64_t* offset) {
     return true;
 }
 
-// The reply's type, then its closed schema (defrpc, spec §1.3). "" when it conforms.
-std::string reply_problem(const json& body, const char* type,
-                          std::initializer_list<const char*> fields) {
-    // body_type() would copy the type out for one comparison per reply.
-    const json* found = body_field(body, "type");
-    const bool typed =
-        found != nullptr && found->is_string() && found->get_ref<const std::string&>() == type;
-    if (!typed)
-        return std::string("expected a ") + type + " reply, got type " +
-               (body.is_object() ? body.value("type", json()).dump() : body.dump());
-    return check_closed_schema(body, fields);
-}
-
 // The client of spec §3.2: Maelstrom's kafka Client record. One per Maelstrom client c<k>,
 // never reused after an :info (the runner opens a fresh one, with empty offsets).
 class KafkaClient final : public WorkloadClient {
