@@ -415,9 +415,9 @@ Invocation KafkaWorkload::assign_for(const Txn& txn, Rng& rng) {
 
 Invocation KafkaWorkload::next_op(std::int32_t /*thread*/, Rng& rng) {
     if (!pending_) pending_ = draw_txn(rng);
-    // interleave-subscribes (spec §3.3 stage 3): with probability 1/64 an assign of the
-    // pending op's key goes out instead, and the pending op waits for the next call.
-    if (rng.uniform_double() < 1.0 / 64.0) return assign_for(*pending_, rng);
+    // interleave-subscribes (spec §3.3 stage 3): with probability kAssignShare an assign of
+    // the pending op's key goes out instead, and the pending op waits for the next call.
+    if (rng.uniform_double() < kAssignShare) return assign_for(*pending_, rng);
     const Txn txn = *pending_;
     pending_.reset();
     Invocation op;
