@@ -50,6 +50,15 @@ TEST(MessageFaults, DropEverythingLosesEveryServerMessageAndNoClientMessage) {
     }
     EXPECT_GT(server_sends, 10u);
     EXPECT_EQ(server_drops, server_sends);
+    // Each drop names its message's type, as the send just before it does.
+    std::map<std::int64_t, std::int32_t> sent_type;
+    for (const auto& event : outcome.journal.events) {
+        if (event.kind == journal::EventKind::kSend) sent_type[event.message_id] = event.type;
+        if (event.kind != journal::EventKind::kDrop) continue;
+        ASSERT_TRUE(sent_type.count(event.message_id));
+        EXPECT_EQ(event.type, sent_type[event.message_id]);
+        EXPECT_NE(outcome.journal.type_of(event), "");
+    }
     EXPECT_EQ(server_recvs, 0u);
     EXPECT_EQ(client_drops, 0u);
 }

@@ -537,8 +537,7 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json&& body) {
     // Drawn from their own stream so turning a fault on never shifts the latency draws.
     if (!client_involved && options_.nemesis_drop &&
         faults_rng_.chance(options_.drop_probability)) {
-        // This drop event has always named no type (the send event just before it does).
-        journal(journal::EventKind::kDrop, message_id, src, dest, outcome_.journal.type_id(""));
+        journal(journal::EventKind::kDrop, message_id, src, dest, type);
         return;
     }
     if (!client_involved && options_.nemesis_duplicate &&
