@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "program_run_testing.hpp"
+#include "stdio_adapter.hpp"
 
 
 namespace {
@@ -25,10 +28,14 @@ const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/tes
 using millpond::maelstrom::test_support::ProgramRun;
 using millpond::maelstrom::test_support::read_file;
 
-// millpond-echo with the test's environment minus MILLPOND_SEED, plus `extra_env`.
+// millpond-echo with the test's environment minus MILLPOND_SEED and MILLPOND_INCARNATION, plus
+// `extra_env` (incarnation 0 unless it sets one).
 ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
                        const std::vector<std::string>& extra_env = {}) {
-    return millpond::maelstrom::test_support::run_program(kBinary, arguments, stdin_path, {"MILLPOND_SEED="}, extra_env);
+    using namespace millpond::maelstrom::test_support;
+    return millpond::maelstrom::test_support::run_program(
+        kBinary, arguments, stdin_path, {"MILLPOND_SEED=", "MILLPOND_INCARNATION="},
+        with_fixed_incarnation(extra_env));
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
@@ -123,8 +130,14 @@ TEST(MillpondEcho, AnswersEachRequestWhileStdinStaysOpen) {
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::string binary = kBinary;
     char* argv[] = {binary.data(), nullptr};
+    // msg_ids from incarnation 0, whatever the wall clock says (the first entry of a name wins).
+    std::string fixed_incarnation = "MILLPOND_INCARNATION=0";
+    std::vector<char*> envp = {fixed_incarnation.data()};
+    for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+    envp.push_back(nullptr);
     pid_t pid = -1;
-    const int spawned = ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv, environ);
+    const int spawned =
+        ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv, envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(in[0]);
     ::close(out[1]);
@@ -172,6 +185,42 @@ TEST(MillpondEcho, SeedComesFromTheEnvironment) {
               std::string::npos)
         << run.err;
     EXPECT_EQ(run.out, read_file(kTestdata + "/echo.out"));
+}
+
+TEST(MillpondEcho, MsgIdsStartPastTheIncarnation) {
+    // Fixed: msg_ids start at incarnation * 2^32 + 1.
+    const ProgramRun fixed = run_program({}, kTestdata + "/echo.in", {"MILLPOND_INCARNATION=3"});
+    EXPECT_EQ(fixed.exit_code, 0);
+    EXPECT_NE(fixed.out.find(R"("msg_id":12884901889,)"), std::string::npos) << fixed.out;
+    EXPECT_EQ(fixed.out.find(R"("msg_id":1,)"), std::string::npos) << fixed.out;
+    EXPECT_NE(fixed.err.find(", incarnation 3"), std::string::npos) << fixed.err;
+
+    // Unset (as under Maelstrom): from the wall clock, so a restarted process starts past the
+    // ids of the one that was killed.
+    const std::int64_t before = millpond::maelstrom::incarnation_at(
+        std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    ASSERT_GT(before, 0);
+    const ProgramRun clocked = millpond::maelstrom::test_support::run_program(
+        kBinary, {}, kTestdata + "/echo.in", {"MILLPOND_SEED=", "MILLPOND_INCARNATION="}, {});
+    EXPECT_EQ(clocked.exit_code, 0);
+    const std::string first_id = "\"msg_id\":";
+    const auto at = clocked.out.find(first_id);
+    ASSERT_NE(at, std::string::npos) << clocked.out;
+    const std::int64_t msg_id = std::stoll(clocked.out.substr(at + first_id.size()));
+    EXPECT_GE(msg_id, (before << 32) + 1);
+    EXPECT_LE(msg_id, ((before + 3600) << 32) + 1);
+}
+
+TEST(MillpondEcho, ABadIncarnationIsOneLineAndExit254) {
+    for (const std::string bad : {"-1", "2147483648", "x", ""}) {
+        const ProgramRun run = run_program({}, "/dev/null", {"MILLPOND_INCARNATION=" + bad});
+        EXPECT_EQ(run.exit_code, 254) << bad;
+        EXPECT_EQ(run.out, "");
+        EXPECT_EQ(run.err, "millpond-echo: MILLPOND_INCARNATION must be a decimal integer from 0 "
+                           "to 2147483647, got '" + bad + "'\n");
+    }
 }
 
 TEST(MillpondEcho, ABadSeedIsOneLineAndExit254) {

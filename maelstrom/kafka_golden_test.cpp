@@ -29,11 +29,14 @@ const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/tes
 using millpond::maelstrom::test_support::ProgramRun;
 using millpond::maelstrom::test_support::read_file;
 
-// millpond-kafka with the test's environment minus KAFKA_* and MILLPOND_SEED, plus `extra_env`.
+// millpond-kafka with the test's environment minus KAFKA_*, MILLPOND_SEED and
+// MILLPOND_INCARNATION, plus `extra_env` (incarnation 0 unless it sets one).
 ProgramRun run_kafka(const std::vector<std::string>& arguments, const std::string& stdin_path,
                      const std::vector<std::string>& extra_env = {}) {
-    return millpond::maelstrom::test_support::run_program(kBinary, arguments, stdin_path, {"KAFKA_", "MILLPOND_SEED="},
-                                extra_env);
+    using namespace millpond::maelstrom::test_support;
+    return run_program(kBinary, arguments, stdin_path,
+                       {"KAFKA_", "MILLPOND_SEED=", "MILLPOND_INCARNATION="},
+                       with_fixed_incarnation(extra_env));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

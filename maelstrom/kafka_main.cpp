@@ -56,6 +56,10 @@ void print_usage(std::ostream& out) {
         << "environment:\n"
         << "  " << millpond::maelstrom::kSeedEnvironmentVariable
         << "  the node's random seed (decimal); default: a hash of the node id\n"
+        << "  " << millpond::maelstrom::kIncarnationEnvironmentVariable
+        << "  0..2147483647; msg_ids start at incarnation * 2^32 + 1;\n"
+        << "                        default: seconds since 2026-01-01 UTC, so a node\n"
+        << "                        restarted after a kill never repeats a msg_id\n"
         << "\n"
         << "example:\n"
         << "  maelstrom test -w kafka --bin " << kProgram << " --node-count 2 --concurrency 2n "

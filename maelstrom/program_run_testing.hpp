@@ -32,6 +32,16 @@ struct ProgramRun {
     std::string err;
 };
 
+// `extra_env` plus MILLPOND_INCARNATION=0 unless it sets one: a node binary otherwise takes its
+// incarnation, and with it its msg_ids, from the wall clock (stdio_adapter.hpp).
+inline std::vector<std::string> with_fixed_incarnation(std::vector<std::string> extra_env) {
+    const std::string name = "MILLPOND_INCARNATION=";
+    for (const auto& entry : extra_env)
+        if (entry.rfind(name, 0) == 0) return extra_env;
+    extra_env.push_back(name + "0");
+    return extra_env;
+}
+
 // Runs `binary` with `arguments` and `stdin_path` on stdin; stdout and stderr go to files in a
 // fresh temporary directory. The environment is the test's, minus variables whose name starts
 // with one of `dropped_prefixes` (so the caller's shell cannot leak into a golden run), plus

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <type_traits>
 #include <variant>
 
@@ -181,8 +183,10 @@ void StdioAdapter::initialise(Message&& message) {
     const Message* request = body_int_or_missing(body, "msg_id") >= 0 ? &message : nullptr;
     const std::string src = message.src;
     bool accepted = false;
+    InitInfo start;  // nothing on disk: the stdio driver has no disk effects (see apply)
+    start.incarnation = options_.incarnation;
     run_node_step("init from " + src, request, self, [&](Out& out) {
-        accepted = dispatch_message(node_, std::move(message), seed, init_us, out);
+        accepted = dispatch_message(node_, std::move(message), seed, init_us, out, &start);
     });
     if (!accepted) {
         log_input_problem("malformed init from " + src + "; still waiting for init");
@@ -193,7 +197,8 @@ void StdioAdapter::initialise(Message&& message) {
     seed_ = seed;
     log_line("node " + self_ + " initialised, seed " + std::to_string(seed_) +
              (options_.seed ? " (from " + std::string(kSeedEnvironmentVariable) + ")"
-                            : " (hash of the node id)"));
+                            : " (hash of the node id)") +
+             ", incarnation " + std::to_string(options_.incarnation));
 }
 
 template <typename Step>
@@ -290,9 +295,39 @@ std::optional<std::uint64_t> parse_seed(std::string_view text) {
     return seed;
 }
 
+std::int32_t incarnation_at(std::int64_t unix_seconds) {
+    constexpr std::int64_t k2026_01_01_unix_seconds = 1'767'225'600;
+    return static_cast<std::int32_t>(std::clamp<std::int64_t>(
+        unix_seconds - k2026_01_01_unix_seconds, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+std::optional<std::int32_t> parse_incarnation(std::string_view text) {
+    if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
+    std::int32_t incarnation = 0;
+    const char* end = text.data() + text.size();
+    auto [stop, error] = std::from_chars(text.data(), end, incarnation, 10);
+    if (error != std::errc() || stop != end) return std::nullopt;
+    return incarnation;
+}
+
 int run_on_process_stdio(Node& node, std::string_view program_name) {
     StdioAdapterOptions options;
     options.program_name = std::string(program_name);
+    if (const char* incarnation_text = std::getenv(kIncarnationEnvironmentVariable)) {
+        auto incarnation = parse_incarnation(incarnation_text);
+        if (!incarnation) {
+            std::cerr << program_name << ": " << kIncarnationEnvironmentVariable
+                      << " must be a decimal integer from 0 to 2147483647, got '"
+                      << incarnation_text << "'" << std::endl;
+            return 254;
+        }
+        options.incarnation = *incarnation;
+    } else {
+        // The driver may read the wall clock; only core/, sim/ and checkers/ may not.
+        options.incarnation = incarnation_at(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+    }
     if (const char* seed_text = std::getenv(kSeedEnvironmentVariable)) {
         options.seed = parse_seed(seed_text);
         if (!options.seed) {

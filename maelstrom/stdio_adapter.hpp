@@ -37,6 +37,8 @@ namespace millpond::maelstrom {
 
 // The environment variable that fixes every node's seed (for replaying a run).
 inline constexpr const char* kSeedEnvironmentVariable = "MILLPOND_SEED";
+// The environment variable that fixes the incarnation (for golden tests and replays).
+inline constexpr const char* kIncarnationEnvironmentVariable = "MILLPOND_INCARNATION";
 
 struct StdioAdapterOptions {
     // The seed handed to the node at init. nullopt: default_node_seed(node id), so each node
@@ -44,6 +46,13 @@ struct StdioAdapterOptions {
     std::optional<std::uint64_t> seed;
     // Prefixes the adapter's own log lines ("millpond-echo: stdin line 3: ...").
     std::string program_name = "millpond";
+    // Handed to the node at init (InitInfo::incarnation). A node process cannot tell a first
+    // start from a restart: Maelstrom's kill (PR #102, newer than the spec's snapshot; spec §5
+    // and §9) starts a fresh process and sends init again. run_on_process_stdio therefore
+    // takes the wall clock's seconds (incarnation_at), so a restarted process numbers its
+    // msg_ids past the killed one's (core/rpc.hpp); the owner design's filter of repeated
+    // forwarded sends relies on that.
+    std::int32_t incarnation = 0;
 };
 
 class StdioAdapter {
@@ -108,10 +117,20 @@ std::uint64_t default_node_seed(std::string_view node_id);
 // A seed as written in MILLPOND_SEED: decimal digits only, fitting in 64 bits.
 std::optional<std::uint64_t> parse_seed(std::string_view text);
 
-// The whole life of a node binary under Maelstrom: reads MILLPOND_SEED, then runs `node` on
-// the process's stdin, stdout and stderr with the steady clock until end of input. Returns
-// the process exit code: 0 at end of input, 254 (bad arguments) if MILLPOND_SEED is not a
-// seed, after one line on stderr.
+// The incarnation of a process started at `unix_seconds`: whole seconds since
+// 2026-01-01T00:00:00Z, clamped to [0, 2^31 - 1] (good until 2094). Two starts of one node
+// differ as long as they are a second apart; Maelstrom's kill and restart are nemesis ops,
+// seconds apart.
+std::int32_t incarnation_at(std::int64_t unix_seconds);
+
+// An incarnation as written in MILLPOND_INCARNATION: decimal digits only, below 2^31.
+std::optional<std::int32_t> parse_incarnation(std::string_view text);
+
+// The whole life of a node binary under Maelstrom: reads MILLPOND_SEED and
+// MILLPOND_INCARNATION (default: incarnation_at(now)), then runs `node` on the process's
+// stdin, stdout and stderr with the steady clock until end of input. Returns the process exit
+// code: 0 at end of input, 254 (bad arguments) if either variable does not parse, after one
+// line on stderr.
 int run_on_process_stdio(Node& node, std::string_view program_name);
 
 }  // namespace millpond::maelstrom

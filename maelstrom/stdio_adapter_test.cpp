@@ -324,6 +324,35 @@ TEST(StdioAdapter, FiresTimersWhileBlockedOnARealPipe) {
     EXPECT_EQ(out[1], R"({"src":"n3","dest":"observer","body":{"key":"close","type":"fired"}})");
 }
 
+TEST(StdioAdapter, InitHandsTheNodeItsIncarnation) {
+    StdioAdapterOptions options;
+    options.incarnation = 9;
+    AdapterRun run({{0, kInit}}, 1000, options);
+    run.node.set_schedule_on_init = false;
+    run.run();
+    ASSERT_EQ(run.node.inits.size(), 1u);
+    EXPECT_EQ(run.node.inits[0].incarnation, 9);
+    EXPECT_NE(run.log.str().find(", incarnation 9"), std::string::npos) << run.log.str();
+}
+
+TEST(IncarnationAt, CountsSecondsSince2026AndClamps) {
+    EXPECT_EQ(incarnation_at(1'767'225'600), 0);       // 2026-01-01T00:00:00Z
+    EXPECT_EQ(incarnation_at(1'767'225'601), 1);
+    EXPECT_EQ(incarnation_at(1'795'000'000), 27'774'400);
+    EXPECT_EQ(incarnation_at(0), 0);                   // a clock before 2026
+    EXPECT_EQ(incarnation_at(std::int64_t{1} << 40), 2147483647);
+}
+
+TEST(ParseIncarnation, AcceptsDecimalBelow2To31Only) {
+    EXPECT_EQ(parse_incarnation("0"), 0);
+    EXPECT_EQ(parse_incarnation("2147483647"), 2147483647);
+    EXPECT_EQ(parse_incarnation("2147483648"), std::nullopt);
+    EXPECT_EQ(parse_incarnation(""), std::nullopt);
+    EXPECT_EQ(parse_incarnation("-1"), std::nullopt);
+    EXPECT_EQ(parse_incarnation("+1"), std::nullopt);
+    EXPECT_EQ(parse_incarnation("1 "), std::nullopt);
+}
+
 TEST(ParseSeed, AcceptsDecimalU64Only) {
     EXPECT_EQ(parse_seed("0"), 0u);
     EXPECT_EQ(parse_seed("42"), 42u);
