@@ -1,9 +1,14 @@
 #include "lamport.hpp"
 
+#include <fcntl.h>
 #include <gvc.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -661,8 +666,12 @@ class DotWriter {
                        quoted(row.band_colour) + ", fontsize=10, label=" + quoted(row.band_label) +
                        ", tooltip=" + quoted(row.band_tooltip) + "];\n";
             } else {
+                // xlabel, not label: dot gives a labelled edge inside one rank a label node
+                // in the rank above, and Graphviz 2.42 then double-frees that rank's node list
+                // when an arrow with a label crosses it (render_svg). An xlabel is placed after
+                // the layout and makes no node.
                 out += "  " + left + " -> " + right + " [arrowhead=none, penwidth=7, color=" +
-                       quoted(row.band_colour) + ", label=" + quoted(row.band_label) +
+                       quoted(row.band_colour) + ", xlabel=" + quoted(row.band_label) +
                        ", fontsize=10, tooltip=" + quoted(row.band_tooltip) +
                        ", class=\"band\"];\n";
             }
@@ -1132,9 +1141,8 @@ const char* engine_of(Agraph_t* graph) {
     return layout && std::strcmp(layout, "nop") == 0 ? "nop" : "dot";
 }
 
-}  // namespace
-
-bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
+// The layout itself, in the calling process.
+bool render_svg_here(const std::string& dot, std::string* svg, std::string* error) {
     MP_ASSERT(svg != nullptr && error != nullptr);
 #ifdef MILLPOND_LSAN
     // Graphviz keeps caches and plugin state for the life of the process by design.
@@ -1171,6 +1179,75 @@ bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
     __lsan_enable();
 #endif
     return ok;
+}
+
+// Writes all of `bytes` to `fd`; false if the reader went away.
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return false;
+        bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+    return true;
+}
+
+}  // namespace
+
+bool render_svg(const std::string& dot, std::string* svg, std::string* error) {
+    MP_ASSERT(svg != nullptr && error != nullptr);
+    // The child answers on a pipe: 'S' and the SVG, or 'E' and the error line.
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        *error = std::string("could not start Graphviz: pipe: ") + std::strerror(errno);
+        return false;
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+        *error = std::string("could not start Graphviz: fork: ") + std::strerror(errno);
+        ::close(pipe_fds[0]);
+        ::close(pipe_fds[1]);
+        return false;
+    }
+    if (child == 0) {
+        ::close(pipe_fds[0]);
+        std::string drawn, problem;
+        const bool ok = render_svg_here(dot, &drawn, &problem);
+        const bool sent = write_all(pipe_fds[1], ok ? "S" : "E") &&
+                          write_all(pipe_fds[1], ok ? drawn : problem);
+        // _exit: no atexit handlers, no flushing of stdio buffers the parent still owns.
+        ::_exit(sent ? 0 : 3);
+    }
+    ::close(pipe_fds[1]);
+    std::string answer;
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        answer.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(pipe_fds[0]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status)) {
+        *error = "Graphviz crashed laying out the diagram (signal " +
+                 std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+        return false;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || answer.empty()) {
+        *error = "Graphviz failed laying out the diagram (exit status " +
+                 std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
+        return false;
+    }
+    if (answer[0] == 'E') {
+        *error = answer.substr(1);
+        return false;
+    }
+    MP_ASSERT(answer[0] == 'S');
+    svg->assign(answer, 1, std::string::npos);
+    return true;
 }
 
 int run_lamport_command(const std::vector<std::string>& args, std::ostream& out,

@@ -101,7 +101,12 @@ struct Diagram {
 std::optional<Diagram> build_diagram(const Run& run, const WindowOptions& options,
                                      std::string* error);
 
-// Parses DOT with cgraph and renders it with the dot layout to SVG, in-process.
+// Parses DOT with cgraph and renders it with the dot layout to SVG. Graphviz runs in a forked
+// child: Debian 12's Graphviz 2.42 has memory bugs in dot's layout (a double free, seen when an
+// arrow with a label crosses a labelled edge inside one rank), and a crash there must cost the
+// diagram, not the process that drew it — `millpond test` draws after the run and still owes
+// its verdict and exit code. On failure returns false with one line in *error (a crash names
+// its signal). Call it from one thread only.
 bool render_svg(const std::string& dot, std::string* svg, std::string* error);
 
 // `millpond lamport STORE_DIR|HISTORY [--from-event A --to-event B | --around-op N[,M...]]
