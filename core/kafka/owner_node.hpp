@@ -33,8 +33,8 @@
 //           owner involved.
 // With n nodes a client reaches the owner 1/n of the time. In millpond's simulator at
 // Artemis's settings (2 nodes, --concurrency 2n, --rate 1000, --latency 0 or 10) this costs
-// about 0.60 server messages per op (Artemis's owner: 1.18), of which forwarded sends are
-// about 0.47; with 5 nodes about 1.3, forwarded sends being 0.75. Asking the owner on every
+// about 0.68 server messages per op (Artemis's owner: 1.18), of which forwarded sends are
+// about 0.42; with 5 nodes about 1.3, forwarded sends being 0.67. Asking the owner on every
 // cache miss instead costs about 0.99 / 1.25 / 1.64 at 2 / 3 / 5 nodes on the test model.
 //
 // Partition. The owner serves its keys to its own clients throughout. A node cut off from an
