@@ -19,7 +19,7 @@ RunOutcome run_kv(bool drop, bool duplicate, double probability, std::uint64_t s
     options.backend = "kv";
     options.nodes = {"n0", "n1"};
     options.concurrency = 4;
-    options.time_limit_us = 3'000'000;
+    options.time_limit_us = 6'000'000;
     options.rate = 50;
     options.nemesis_drop = drop;
     options.drop_probability = probability;

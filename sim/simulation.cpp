@@ -379,6 +379,8 @@ class Simulation {
     void try_issue(std::int32_t stream);
     void issue(std::int32_t worker_index, Invocation op);
     std::int32_t free_worker();
+    // A stream's first op, due at the start of the main phase.
+    void start_stream(std::int32_t stream);
     void schedule_stream(std::int32_t stream, Instant after_us);
     void on_thread_freed(std::int32_t worker_index);
     void start_final_phase();
@@ -753,16 +755,18 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
                             queue_.push(main_start_us_ + script[i].at_us,
                                         ScriptOpEvent{static_cast<std::int32_t>(i)});
                 } else {
-                    if (options_.rate > 0) {
-                        stream_active_[0] = true;
-                        schedule_stream(0, main_start_us_);
-                    }
+                    // Jepsen's stagger issues its first op at once (its next time starts out
+                    // empty), so both streams open the main phase: real kafka histories begin
+                    // with a :crash and a workload op within a few ms. Jepsen's gen/any breaks
+                    // the tie between them with a coin (soonest-op-map), so a real history
+                    // opens with either; the coin here comes from the side stream's own Rng.
                     side_gap_mean_us_ =
                         workload_.side_stream_mean_gap_us(options_.concurrency);
-                    if (side_gap_mean_us_ > 0 && options_.rate > 0) {
-                        stream_active_[1] = true;
-                        schedule_stream(1, main_start_us_);
-                    }
+                    const bool side_stream = side_gap_mean_us_ > 0 && options_.rate > 0;
+                    const bool side_first = side_stream && side_rng_.uniform_double() < 0.5;
+                    if (side_first) start_stream(1);
+                    if (options_.rate > 0) start_stream(0);
+                    if (side_stream && !side_first) start_stream(1);
                 }
                 if (options_.nemesis_skew) {
                     edn::Entries clocks;
@@ -898,6 +902,13 @@ std::int32_t Simulation::free_worker() {
     const std::uint64_t pick = thread_choice_rng_.uniform(free_scratch_.size() + 1);
     return pick == free_scratch_.size() ? free_scratch_.front()
                                         : free_scratch_[static_cast<std::size_t>(pick)];
+}
+
+void Simulation::start_stream(std::int32_t stream) {
+    stream_active_[stream] = true;
+    stream_due_us_[stream] = main_start_us_;
+    stream_waiting_[stream] = false;
+    queue_.push(main_start_us_, GeneratorEvent{stream});
 }
 
 void Simulation::schedule_stream(std::int32_t stream, Instant after_us) {
