@@ -286,13 +286,23 @@ void StdioAdapter::log_input_problem(std::string_view text) {
 
 std::uint64_t default_node_seed(std::string_view node_id) { return fnv1a64(node_id); }
 
-std::optional<std::uint64_t> parse_seed(std::string_view text) {
+namespace {
+
+// Decimal digits only (no sign, no spaces), fitting in Integer.
+template <typename Integer>
+std::optional<Integer> parse_decimal(std::string_view text) {
     if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
-    std::uint64_t seed = 0;
+    Integer value = 0;
     const char* end = text.data() + text.size();
-    auto [stop, error] = std::from_chars(text.data(), end, seed, 10);
+    auto [stop, error] = std::from_chars(text.data(), end, value, 10);
     if (error != std::errc() || stop != end) return std::nullopt;
-    return seed;
+    return value;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_seed(std::string_view text) {
+    return parse_decimal<std::uint64_t>(text);
 }
 
 std::int32_t incarnation_at(std::int64_t unix_seconds) {
@@ -302,12 +312,7 @@ std::int32_t incarnation_at(std::int64_t unix_seconds) {
 }
 
 std::optional<std::int32_t> parse_incarnation(std::string_view text) {
-    if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
-    std::int32_t incarnation = 0;
-    const char* end = text.data() + text.size();
-    auto [stop, error] = std::from_chars(text.data(), end, incarnation, 10);
-    if (error != std::errc() || stop != end) return std::nullopt;
-    return incarnation;
+    return parse_decimal<std::int32_t>(text);
 }
 
 int run_on_process_stdio(Node& node, std::string_view program_name) {
