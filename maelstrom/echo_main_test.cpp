@@ -32,10 +32,10 @@ using millpond::maelstrom::test_support::read_file;
 // `extra_env` (incarnation 0 unless it sets one).
 ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
                        const std::vector<std::string>& extra_env = {}) {
-    using namespace millpond::maelstrom::test_support;
-    return millpond::maelstrom::test_support::run_program(
-        kBinary, arguments, stdin_path, {"MILLPOND_SEED=", "MILLPOND_INCARNATION="},
-        with_fixed_incarnation(extra_env));
+    namespace support = millpond::maelstrom::test_support;
+    return support::run_program(kBinary, arguments, stdin_path,
+                                {"MILLPOND_SEED=", "MILLPOND_INCARNATION="},
+                                support::with_fixed_incarnation(extra_env));
 }
 
 void write_file(const std::string& path, const std::string& bytes) {

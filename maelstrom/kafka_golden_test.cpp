@@ -33,10 +33,10 @@ using millpond::maelstrom::test_support::read_file;
 // MILLPOND_INCARNATION, plus `extra_env` (incarnation 0 unless it sets one).
 ProgramRun run_kafka(const std::vector<std::string>& arguments, const std::string& stdin_path,
                      const std::vector<std::string>& extra_env = {}) {
-    using namespace millpond::maelstrom::test_support;
-    return run_program(kBinary, arguments, stdin_path,
-                       {"KAFKA_", "MILLPOND_SEED=", "MILLPOND_INCARNATION="},
-                       with_fixed_incarnation(extra_env));
+    namespace support = millpond::maelstrom::test_support;
+    return support::run_program(kBinary, arguments, stdin_path,
+                                {"KAFKA_", "MILLPOND_SEED=", "MILLPOND_INCARNATION="},
+                                support::with_fixed_incarnation(extra_env));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -381,7 +381,7 @@ class Simulation {
     std::int32_t free_worker();
     // A stream's first op, due at the start of the main phase.
     void start_stream(std::int32_t stream);
-    void schedule_stream(std::int32_t stream, Instant after_us);
+    void schedule_stream(std::int32_t stream, Instant after_us, bool first = false);
     void on_thread_freed(std::int32_t worker_index);
     void start_final_phase();
     void on_nemesis();
@@ -906,20 +906,18 @@ std::int32_t Simulation::free_worker() {
 
 void Simulation::start_stream(std::int32_t stream) {
     stream_active_[stream] = true;
-    stream_due_us_[stream] = main_start_us_;
-    stream_waiting_[stream] = false;
-    queue_.push(main_start_us_, GeneratorEvent{stream});
+    schedule_stream(stream, main_start_us_, /*first=*/true);
 }
 
-void Simulation::schedule_stream(std::int32_t stream, Instant after_us) {
-    // Maelstrom's stagger: successive ops spaced by uniform gaps in [0, 2 * mean).
+void Simulation::schedule_stream(std::int32_t stream, Instant after_us, bool first) {
+    // Maelstrom's stagger: the first op at once, then successive ops spaced by uniform gaps
+    // in [0, 2 * mean).
     Instant gap_us = 0;
-    if (stream == 0) {
-        const double mean_gap_us = 1e6 / options_.rate;
-        gap_us = static_cast<Instant>(generator_rng_.uniform_double() * 2.0 * mean_gap_us);
-    } else {
-        gap_us = static_cast<Instant>(side_rng_.uniform_double() * 2.0 *
-                                      static_cast<double>(side_gap_mean_us_));
+    if (!first) {
+        const double mean_gap_us =
+            stream == 0 ? 1e6 / options_.rate : static_cast<double>(side_gap_mean_us_);
+        Rng& rng = stream == 0 ? generator_rng_ : side_rng_;
+        gap_us = static_cast<Instant>(rng.uniform_double() * 2.0 * mean_gap_us);
     }
     stream_due_us_[stream] = after_us + gap_us;
     stream_waiting_[stream] = false;

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -1152,10 +1152,10 @@ bool render_svg_here(const std::string& dot, std::string* svg, std::string* erro
     agseterr(AGERR);
     agseterrf([](char*) { return 0; });
     bool ok = false;
-    // One Graphviz context for the whole process, never freed: Graphviz 2.42's pango plugin
-    // keeps a font cache across contexts, and a second gvContext() after gvFreeContext() reads
-    // freed memory (AddressSanitizer shows it in textspan_size). Diagrams are drawn from one
-    // thread only (millpond test / millpond lamport; sweeps draw none).
+    // One Graphviz context per process, never freed: Graphviz 2.42's pango plugin keeps a
+    // font cache across contexts, and a second gvContext() after gvFreeContext() reads freed
+    // memory (AddressSanitizer shows it in textspan_size). render_svg calls this in a fresh
+    // child each time, so each child makes its own.
     static GVC_t* const context = gvContext();
     Agraph_t* graph = agmemread(dot.c_str());
     if (!graph) {
