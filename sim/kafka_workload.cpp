@@ -392,21 +392,13 @@ Invocation KafkaWorkload::assign_for(const Txn& txn, Rng& rng) {
     op.f = "assign";
     op.value = edn::Value::vector();
     // poll-unseen (spec §3.3 stage 4): on a third of the assigns, when the ok sends of some keys
-    // are ahead of their ok polls, assign those keys too (first, as Jepsen's concat puts them)
-    // and attach the debugging :unseen map. Jepsen iterates a hash map here; millpond takes the
-    // keys in ascending order. :unseen keeps Jepsen's integer keys: Maelstrom only turns the
-    // :value into strings.
+    // are ahead of their ok polls, assign those keys too (first, as Jepsen's concat puts them).
+    // Jepsen iterates a hash map here; millpond takes the keys in ascending order. Jepsen's
+    // current source also attaches a debugging :unseen map to the op; the Jepsen that
+    // Maelstrom 0.2.x bundles does not, and no recorded Maelstrom history holds one.
     if (!unseen_sent_.empty() && rng.uniform_double() < 1.0 / 3.0) {
-        edn::Entries unseen;
-        for (const auto& [key, sent] : unseen_sent_) {
-            op.value.push(edn::Value(key_string(key)));
-            unseen.emplace_back(edn::Value(key),
-                                edn::Value::map({{edn::Value::keyword("polled"),
-                                                  edn::Value(get_or(unseen_polled_, key, -1))},
-                                                 {edn::Value::keyword("sent"), edn::Value(sent)}}));
-        }
+        for (const auto& [key, sent] : unseen_sent_) op.value.push(edn::Value(key_string(key)));
         if (!unseen_sent_.count(txn.key)) op.value.push(edn::Value(key_string(txn.key)));
-        op.extra.emplace_back("unseen", edn::Value::map(std::move(unseen)));
     } else {
         op.value.push(edn::Value(key_string(txn.key)));
     }
