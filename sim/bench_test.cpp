@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -30,6 +32,33 @@ TEST(SlopeRatio, SeparatesXLogXFromXSquared) {
 
 TEST(SlopeRatio, ASublinearCurveIsBelowOne) {
     EXPECT_LT(slope_ratio(curve([](double x) { return std::sqrt(x); })), 1.0);
+}
+
+// millpond maps its heap with 2 MiB pages: mimalloc takes the option for the memory it maps
+// before main only from its environment, so millpond sets MIMALLOC_LARGE_OS_PAGES and runs
+// itself once more (sim/millpond_main.cpp). mimalloc's verbose start-up lines show both starts.
+TEST(LargePages, MillpondRunsItselfAgainWithMimallocLargeOsPages) {
+    const std::string command = "env -u MIMALLOC_LARGE_OS_PAGES -u LD_PRELOAD MIMALLOC_VERBOSE=1 " +
+                                std::string(MILLPOND_BINARY_DIR) + "/millpond --version 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+        output.append(buffer, got);
+    ASSERT_EQ(::pclose(pipe), 0) << output;
+    if (output.find("mimalloc:") == std::string::npos)
+        GTEST_SKIP() << "this build of millpond does not link mimalloc (sanitizer build)";
+    const std::string off = "option 'large_os_pages': 0";
+    const std::string on = "option 'large_os_pages': 1";
+    const auto first_off = output.find(off);
+    const auto first_on = output.find(on);
+    ASSERT_NE(first_off, std::string::npos) << output;
+    ASSERT_NE(first_on, std::string::npos) << output;
+    EXPECT_LT(first_off, first_on) << output;
+    EXPECT_NE(output.find("millpond 0.1.0"), std::string::npos) << output;
+    // Once: the second start finds the variable set and runs on.
+    EXPECT_EQ(output.find(off, first_off + 1), std::string::npos) << output;
 }
 
 // One real case end to end: the JSON has the measured figures and the targets (their values
