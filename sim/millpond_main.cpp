@@ -63,10 +63,13 @@ int main(int argc, char** argv) {
     // instructions, which the page size does not change.
     const char* preload = std::getenv("LD_PRELOAD");
     const bool under_valgrind = preload != nullptr && std::strstr(preload, "valgrind") != nullptr;
-    if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr && !under_valgrind) {
-        ::setenv("MIMALLOC_LARGE_OS_PAGES", "1", 1);
-        ::execv("/proc/self/exe", argv);
-        // No re-execution possible: the option still serves every later mapping.
+    if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
+        if (!under_valgrind) {
+            ::setenv("MIMALLOC_LARGE_OS_PAGES", "1", 1);
+            ::execv("/proc/self/exe", argv);
+        }
+        // Not executed again (valgrind, or execv failed): the option still serves every
+        // mapping from here on.
         mi_option_enable(mi_option_large_os_pages);
     }
 #endif
