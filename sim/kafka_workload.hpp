@@ -7,7 +7,7 @@
 // History shapes are exactly Maelstrom's, keys as strings:
 //   send    invoke [[:send "9" 1]]          ok [[:send "9" [0 1]]]
 //   poll    invoke [[:poll]]                ok [[:poll {"8" [[0 1] [1 2]]}]]
-//   assign  {:f :assign, :value ["3" "7"]} with an optional :unseen or :seek-to-beginning? true
+//   assign  {:f :assign, :value ["3" "7"]}, in the final phase with :seek-to-beginning? true
 //   crash   {:f :crash, :value nil}, :invoke then at once :info
 //   final polls carry :poll-ms 1000.
 //
