@@ -397,7 +397,7 @@ Invocation KafkaWorkload::assign_for(const Txn& txn, Rng& rng) {
     // current source also attaches a debugging :unseen map to the op; the Jepsen that
     // Maelstrom 0.2.x bundles does not, and no recorded Maelstrom history holds one.
     if (!unseen_sent_.empty() && rng.uniform_double() < 1.0 / 3.0) {
-        for (const auto& [key, sent] : unseen_sent_) op.value.push(edn::Value(key_string(key)));
+        for (const auto& entry : unseen_sent_) op.value.push(edn::Value(key_string(entry.first)));
         if (!unseen_sent_.count(txn.key)) op.value.push(edn::Value(key_string(txn.key)));
     } else {
         op.value.push(edn::Value(key_string(txn.key)));
