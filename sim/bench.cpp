@@ -407,7 +407,7 @@ json targets_of(const json& cases) {
         t["target"] = std::move(what);
         t["wanted"] = std::move(target);
         t["measured"] = value ? json(*value) : json(nullptr);
-        t["shown"] = value ? std::move(shown) : std::string("not measured");
+        t["shown"] = value || !shown.empty() ? std::move(shown) : std::string("not measured");
         t["met"] = value ? json(met) : json(nullptr);
         targets.push_back(std::move(t));
     };
@@ -474,11 +474,21 @@ json targets_of(const json& cases) {
             add(std::move(what), "<= " + fixed(kLinearFactorMax, 1) + "x", std::nullopt, "", false);
             return;
         }
-        const double v = slope_ratio(points);
+        const std::optional<double> v = slope_ratio(points);
+        if (!v) {
+            const auto& low = points.front();
+            const auto& middle = points[points.size() / 2];
+            add(std::move(what), "<= " + fixed(kLinearFactorMax, 1) + "x", std::nullopt,
+                "no verdict: cost fell from " + fixed(low.second * 1000, 1) + " ms at " +
+                    fixed(low.first, 0) + " to " + fixed(middle.second * 1000, 1) + " ms at " +
+                    fixed(middle.first, 0) + " (a slow run; measure again)",
+                false);
+            return;
+        }
         const double per_unit = (points.back().second / points.back().first) /
                                 std::max(1e-15, points.front().second / points.front().first);
-        add(std::move(what), "<= " + fixed(kLinearFactorMax, 1) + "x", v,
-            fixed(v, 2) + "x (" + unit + ": " + fixed(per_unit, 2) + "x)", v <= kLinearFactorMax);
+        add(std::move(what), "<= " + fixed(kLinearFactorMax, 1) + "x", *v,
+            fixed(*v, 2) + "x (" + unit + ": " + fixed(per_unit, 2) + "x)", *v <= kLinearFactorMax);
     };
     linearity("history", "ops", "check_s",
               "linear in ops: check time, slope of the upper half / the lower half's",
@@ -604,7 +614,7 @@ Exit codes: 0 measured (targets met or not), 254 bad arguments, 255 a case crash
 
 }  // namespace
 
-double slope_ratio(const std::vector<std::pair<double, double>>& points) {
+std::optional<double> slope_ratio(const std::vector<std::pair<double, double>>& points) {
     MP_ASSERT_GE(points.size(), 3u);
     // Two wide intervals, smallest to middle and middle to largest: a narrow first interval
     // (3 to 5 nodes) lets one noisy run swing its slope several-fold.
@@ -615,8 +625,8 @@ double slope_ratio(const std::vector<std::pair<double, double>>& points) {
     const std::size_t middle = points.size() / 2;
     const double first = slope(0, middle);
     const double last = slope(middle, points.size() - 1);
-    // A flat or falling start (timer noise on a tiny case) would make any growth look huge.
-    return last / std::max(first, 1e-15);
+    if (first <= 0) return std::nullopt;
+    return last / first;
 }
 
 int run_bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
