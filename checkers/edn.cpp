@@ -599,7 +599,7 @@ std::optional<Value> parse(std::string_view text, ParseError* error) {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-nlohmann::json to_json(const Value& value) {
+millpond::json to_json(const Value& value) {
     switch (value.kind()) {
         case Kind::kNil: return nullptr;
         case Kind::kBool: return value.as_bool();
@@ -611,14 +611,14 @@ nlohmann::json to_json(const Value& value) {
         case Kind::kVector:
         case Kind::kList:
         case Kind::kSet: {
-            nlohmann::json array = nlohmann::json::array();
+            millpond::json array = millpond::json::array();
             for (const auto& item : value.items()) array.push_back(to_json(item));
             return array;
         }
         case Kind::kMap: {
             // nlohmann::ordered_json would keep order; results.json uses sorted keys, which is
             // deterministic and what diff tools like.
-            nlohmann::json object = nlohmann::json::object();
+            millpond::json object = millpond::json::object();
             for (const auto& [key, item] : value.entries()) {
                 std::string name = (key.is_string() || key.is_keyword() || key.kind() == Kind::kSymbol)
                                        ? key.as_string()
@@ -631,21 +631,21 @@ nlohmann::json to_json(const Value& value) {
     return nullptr;
 }
 
-Value from_json(const nlohmann::json& value, bool keywordize_keys) {
+Value from_json(const millpond::json& value, bool keywordize_keys) {
     switch (value.type()) {
-        case nlohmann::json::value_t::null: return Value();
-        case nlohmann::json::value_t::boolean: return Value(value.get<bool>());
-        case nlohmann::json::value_t::number_integer: return Value(value.get<std::int64_t>());
-        case nlohmann::json::value_t::number_unsigned: return Value(value.get<std::uint64_t>());
-        case nlohmann::json::value_t::number_float: return Value(value.get<double>());
-        case nlohmann::json::value_t::string: return Value(value.get<std::string>());
-        case nlohmann::json::value_t::array: {
+        case millpond::json::value_t::null: return Value();
+        case millpond::json::value_t::boolean: return Value(value.get<bool>());
+        case millpond::json::value_t::number_integer: return Value(value.get<std::int64_t>());
+        case millpond::json::value_t::number_unsigned: return Value(value.get<std::uint64_t>());
+        case millpond::json::value_t::number_float: return Value(value.get<double>());
+        case millpond::json::value_t::string: return Value(value.get<std::string>());
+        case millpond::json::value_t::array: {
             Items items;
             items.reserve(value.size());
             for (const auto& item : value) items.push_back(from_json(item, false));
             return Value::vector(std::move(items));
         }
-        case nlohmann::json::value_t::object: {
+        case millpond::json::value_t::object: {
             Entries entries;
             entries.reserve(value.size());
             for (auto it = value.begin(); it != value.end(); ++it) {

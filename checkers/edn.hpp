@@ -6,7 +6,7 @@
 
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include "core/message.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,9 +149,9 @@ std::optional<Value> parse(std::string_view text, ParseError* error = nullptr);
 
 // JSON mapping for results.json: keywords become strings without the colon, sets and lists
 // become arrays, map keys become strings.
-nlohmann::json to_json(const Value& value);
+millpond::json to_json(const Value& value);
 // JSON -> EDN. With keywordize_keys, object keys become keywords (as Maelstrom does for
 // message bodies in ok op values); otherwise they stay strings.
-Value from_json(const nlohmann::json& value, bool keywordize_keys);
+Value from_json(const millpond::json& value, bool keywordize_keys);
 
 }  // namespace millpond::edn

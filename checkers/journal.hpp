@@ -5,7 +5,7 @@
 // message a partition ate).
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include "core/message.hpp"
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +23,7 @@ struct Event {
     std::int32_t type;        // the body's "type": an index into Journal::types
     // The whole body, on send events only, when the run records bodies (RunOptions::
     // journal_bodies); null otherwise. Diagrams use it for labels and tooltips.
-    nlohmann::json body;
+    millpond::json body;
 };
 
 struct Journal {

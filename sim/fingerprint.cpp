@@ -6,8 +6,8 @@
 
 namespace millpond::sim {
 
-// Every message body passes through here. Containers are walked as the std::vector and
-// std::map nlohmann keeps inside, not through basic_json's type-dispatching iterators, and a
+// Every message body passes through here. Containers are walked as the vectors nlohmann and
+// SortedFields keep inside, not through basic_json's type-dispatching iterators, and a
 // scalar goes in as one word: its value salted with a constant per type, so 1, 1u, 1.0-as-bits
 // and true stay apart.
 namespace {
@@ -66,7 +66,7 @@ void hash_json(Hasher& hasher, const json& value) {
             return;
         }
         case json::value_t::object: {
-            // nlohmann::json objects are std::map: iteration is in key order.
+            // SortedFields keeps members in key order, as std::map did: the same walk.
             const auto& members = *value.get_ptr<const json::object_t*>();
             hasher.add(salt(type) ^ static_cast<std::uint64_t>(members.size()));
             for (const auto& [key, member] : members) {
