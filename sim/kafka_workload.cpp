@@ -52,6 +52,8 @@ bool read_offset(const json& value, std::int64_t* offset) {
 // never reused after an :info (the runner opens a fresh one, with empty offsets).
 class KafkaClient final : public WorkloadClient {
   public:
+    explicit KafkaClient(PolledPairs* polled_pairs) : polled_pairs_(polled_pairs) {}
+
     void invoke(const Invocation& op, OpContext& context) override {
         MP_ASSERT(awaiting_ == Awaiting::kNothing);
         if (op.f == "send") {
@@ -189,6 +191,7 @@ class KafkaClient final : public WorkloadClient {
             if (!run.is_array())
                 return context.complete_with_schema_violation("poll_ok msgs for key " + key +
                                                               " is not an array: " + run.dump());
+            PolledPairs::Key& polled_key = polled_pairs_->key(key);
             edn::Items pairs;
             pairs.reserve(run.size());
             std::int64_t highest = -1;
@@ -199,11 +202,7 @@ class KafkaClient final : public WorkloadClient {
                     return context.complete_with_schema_violation(
                         "poll_ok msgs for key " + key +
                         " holds something other than an [offset, msg] pair: " + pair.dump());
-                edn::Items offset_msg;
-                offset_msg.reserve(2);
-                offset_msg.emplace_back(offset);
-                offset_msg.push_back(edn::from_json(pair[1], false));
-                pairs.push_back(edn::Value::vector(std::move(offset_msg)));
+                pairs.push_back(polled_pairs_->pair(polled_key, offset, pair[1]));
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
@@ -212,7 +211,7 @@ class KafkaClient final : public WorkloadClient {
                 highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1);
             // msgs is in key order: appended.
             if (!pairs.empty()) commit.emplace_hint(commit.end(), key, committed);
-            polled.emplace_back(edn::Value(key), edn::Value::vector(std::move(pairs)));
+            polled.emplace_back(polled_key.name, edn::Value::vector(std::move(pairs)));
         }
         MP_ASSERT_EQ(next_offsets.size(), keys.size());
         // merge-with max: local offsets never move back, and keys that were never assigned
@@ -271,6 +270,7 @@ class KafkaClient final : public WorkloadClient {
         context.complete(history::OpType::kOk, assign_value_);
     }
 
+    PolledPairs* polled_pairs_;  // the workload's, shared by its clients
     std::map<std::string, std::int64_t, std::less<>> offsets_;  // key -> next offset to read
     Awaiting awaiting_ = Awaiting::kNothing;
     edn::Value send_mop_;      // [:send key msg] of the send in flight
@@ -351,7 +351,7 @@ KafkaWorkload::KafkaWorkload(const RunOptions& options)
 }
 
 std::unique_ptr<WorkloadClient> KafkaWorkload::open_client() {
-    return std::make_unique<KafkaClient>();
+    return std::make_unique<KafkaClient>(&polled_pairs_);
 }
 
 std::size_t KafkaWorkload::draw_slot(Rng& rng) const {

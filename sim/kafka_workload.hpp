@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "polled_pairs.hpp"
 #include "run_options.hpp"
 #include "workload.hpp"
 
@@ -94,6 +95,9 @@ class KafkaWorkload final : public Workload {
     // shared until written, so each op takes a reference instead of building them again.
     edn::Value send_keyword_;
     edn::Value poll_value_;
+
+    // Poll results' [offset msg] pairs, shared by every client's history values.
+    PolledPairs polled_pairs_;
 
     // track-key-offsets.
     std::map<std::int64_t, std::int64_t> max_offsets_;
