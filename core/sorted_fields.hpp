@@ -203,7 +203,9 @@ class SortedFields {
         const std::string_view key(added.first);
         const size_type last = members_.size() - 1;
         size_type place = last;
-        if (last <= kScannedFieldsMax) {
+        if (last == 0 || std::string_view(members_[last - 1].first) < key) {
+            return {begin() + last, true};  // in key order: an append
+        } else if (last <= kScannedFieldsMax) {
             while (place > 0 && key <= std::string_view(members_[place - 1].first)) --place;
         } else {
             place = lower_bound_index(key, last);
