@@ -192,34 +192,68 @@ class SortedFields {
             first);
     }
 
-    // Builds the member in place after the last one, then moves it down to its place by
-    // swapping neighbours: a swap of two json values exchanges a tag and a word, where moving a
-    // member through a temporary would construct, assign and destroy json values at each step.
-    // A member whose key is already present is destroyed again and the present one returned.
+    // The key a member built from these arguments would have, without building it: the
+    // forms nlohmann and millpond call emplace with.
+    template <typename K, typename... Rest>
+    static std::string_view key_of(const std::piecewise_construct_t&, const std::tuple<K>& key,
+                                   const std::tuple<Rest...>&) {
+        return std::string_view(std::get<0>(key));
+    }
+    template <typename K, typename V>
+    static std::string_view key_of(const K& key, const V&) {
+        return std::string_view(key);
+    }
+    template <typename K, typename V>
+    static std::string_view key_of(const std::pair<K, V>& member) {
+        return std::string_view(member.first);
+    }
+
+    // Where a new member keyed `key` goes, or nullopt when that key is present (then at
+    // *present).
+    size_type place_of(std::string_view key, size_type* present) const {
+        const size_type count = members_.size();
+        // In key order: an append, one comparison.
+        if (count == 0 || std::string_view(members_[count - 1].first) < key) return count;
+        size_type place = count;
+        if (count <= kScannedFieldsMax) {
+            while (place > 0 && key < std::string_view(members_[place - 1].first)) --place;
+            if (place > 0 && std::string_view(members_[place - 1].first) == key) {
+                *present = place - 1;
+                return count + 1;
+            }
+            return place;
+        }
+        place = lower_bound_index(key, count);
+        if (place < count && std::string_view(members_[place].first) == key) {
+            *present = place;
+            return count + 1;
+        }
+        return place;
+    }
+
+    // Like std::map::emplace, and like it without touching the members when the key is
+    // present: nlohmann's operator[] looks keys up by emplacing, while callers may hold
+    // references into the object. Otherwise the member is built in place after the last one
+    // and moved down to its place by swapping neighbours: a swap of two json values exchanges
+    // a tag and a word, where shifting members through a temporary would construct, assign and
+    // destroy json values at each step.
     template <typename... Args>
     std::pair<iterator, bool> place_last(Args&&... args) {
-        if (members_.capacity() == 0) members_.reserve(kFirstReservedFields);
-        value_type& added = members_.emplace_back(std::forward<Args>(args)...);
-        const std::string_view key(added.first);
-        const size_type last = members_.size() - 1;
-        size_type place = last;
-        if (last == 0 || std::string_view(members_[last - 1].first) < key) {
-            return {begin() + last, true};  // in key order: an append
-        } else if (last <= kScannedFieldsMax) {
-            while (place > 0 && key <= std::string_view(members_[place - 1].first)) --place;
+        if constexpr (requires { key_of(args...); }) {
+            size_type present = 0;
+            const size_type place = place_of(key_of(args...), &present);
+            if (place > members_.size()) return {begin() + present, false};
+            if (members_.capacity() == 0) members_.reserve(kFirstReservedFields);
+            members_.emplace_back(std::forward<Args>(args)...);
+            using std::swap;  // nlohmann's basic_json has its own, as a friend
+            for (size_type at = members_.size() - 1; at > place; --at) {
+                members_[at].first.swap(members_[at - 1].first);
+                swap(members_[at].second, members_[at - 1].second);
+            }
+            return {begin() + place, true};
         } else {
-            place = lower_bound_index(key, last);
+            return place_last(value_type(std::forward<Args>(args)...));
         }
-        if (place < last && std::string_view(members_[place].first) == key) {
-            members_.pop_back();
-            return {begin() + place, false};
-        }
-        using std::swap;  // nlohmann's basic_json has its own, as a friend
-        for (size_type at = last; at > place; --at) {
-            members_[at].first.swap(members_[at - 1].first);
-            swap(members_[at].second, members_[at - 1].second);
-        }
-        return {begin() + place, true};
     }
 
     Members members_;

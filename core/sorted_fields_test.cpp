@@ -172,6 +172,27 @@ TEST(SortedFields, MillpondJsonIsNlohmannJsonToEveryObserver) {
     EXPECT_TRUE(ok);
 }
 
+// nlohmann's operator[] looks a key up by emplacing it; for a key that is present that must
+// leave the object alone, as std::map does, even when it is full: the stdio codec holds a
+// reference to the body while it reads "src" with operator[].
+TEST(SortedFields, EmplacingAPresentKeyMovesNothing) {
+    const json original = {{"src", "c1"}, {"dest", "n1"}, {"body", {{"type", "echo"}}}};
+    json full = original;  // a copy: its members fill their vector exactly
+    const json* body = &full.at("body");
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(full["src"], "c1");
+        EXPECT_EQ(full["dest"], "n1");
+        EXPECT_EQ(&full.at("body"), body);
+    }
+    auto& members = full.get_ref<json::object_t&>();
+    EXPECT_FALSE(members.emplace("body", json(1)).second);
+    EXPECT_FALSE(members.emplace(std::piecewise_construct, std::forward_as_tuple("dest"),
+                                 std::forward_as_tuple(2))
+                     .second);
+    EXPECT_EQ(&full.at("body"), body);
+    EXPECT_EQ(full, original);
+}
+
 TEST(SortedFields, AMissingKeyThrowsAsStdMapAtDoes) {
     Fields fields;
     fields.emplace("a", 1);
