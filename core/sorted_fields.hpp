@@ -117,11 +117,10 @@ class SortedFields {
         return it->second;
     }
 
-    // Like std::map::operator[]: a missing key is inserted with a default value.
+    // Like std::map::operator[]: a missing key is inserted with a default value (one search:
+    // place_last returns a present member untouched).
     template <typename K>
     T& operator[](K&& key) {
-        auto it = find(key);
-        if (it != end()) return it->second;
         return place_last(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
                           std::forward_as_tuple())
             .first->second;
