@@ -32,6 +32,22 @@ struct Message {
     json body;
 };
 
+// JSON text longer than this is parsed through nlohmann::json (see parse_json).
+inline constexpr std::size_t kDirectParseBytesMax = 4096;
+
+// json::parse for text from outside (a Maelstrom line): the same value, the same exceptions.
+// An object's keys arrive in whatever order the writer chose, and a SortedFields insertion out
+// of key order moves every member after it, so building a large object in random order is
+// quadratic: 10,000 shuffled keys take 165 ms where std::map takes 3 ms, and 50,000 take 4 s.
+// Longer text is therefore parsed into nlohmann::json, whose std::map sorts as it goes, and
+// converted member by member in key order, where each insertion is an append. Text up to
+// kDirectParseBytesMax cannot hold more than about a thousand members (2 ms at worst), so it
+// is parsed directly, with no copy.
+inline json parse_json(std::string_view text) {
+    if (text.size() <= kDirectParseBytesMax) return json::parse(text);
+    return json(nlohmann::json::parse(text));
+}
+
 // The body's field, or nullptr when absent or the body is not an object. By string_view:
 // operator[] would build a std::string and insert a missing field.
 inline const json* body_field(const json& body, std::string_view field) {

@@ -34,6 +34,45 @@ TEST(BodyField, FindsEachFieldAndNothingElse) {
     EXPECT_EQ(body_field(json::array({1, 2}), "type"), nullptr);
 }
 
+// An object of `count` members written in descending key order, padded past the direct
+// parse when `long_text`.
+std::string descending_object(int count) {
+    std::string text = "{";
+    for (int i = count - 1; i >= 0; --i)
+        text += "\"k" + std::to_string(i) + "\":[" + std::to_string(i) + ",{\"b\":1,\"a\":2}]" +
+                (i > 0 ? "," : "");
+    return text + "}";
+}
+
+// Short or long, parse_json gives exactly what json::parse gives: members in key order, the
+// same values, nested objects sorted too.
+TEST(ParseJson, LongAndShortTextParseAsJsonParseDoes) {
+    for (const int count : {3, 2000}) {
+        const std::string text = descending_object(count);
+        EXPECT_EQ(text.size() > kDirectParseBytesMax, count == 2000);
+        const json parsed = parse_json(text);
+        EXPECT_EQ(parsed, json::parse(text)) << count;
+        EXPECT_EQ(parsed.dump(), json::parse(text).dump()) << count;
+        ASSERT_EQ(parsed.size(), static_cast<std::size_t>(count));
+        std::string previous;
+        for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+            EXPECT_LT(previous, it.key());
+            previous = it.key();
+            EXPECT_EQ(it.value()[1].begin().key(), "a");
+        }
+        EXPECT_EQ(parsed.at("k1")[0], 1);
+    }
+}
+
+// A long text that is not JSON fails as json::parse fails, with the same exception type.
+TEST(ParseJson, LongMalformedTextThrowsJsonsParseError) {
+    std::string text = descending_object(2000);
+    text.back() = ',';
+    ASSERT_GT(text.size(), kDirectParseBytesMax);
+    EXPECT_THROW(parse_json(text), json::parse_error);
+    EXPECT_THROW(parse_json(text.substr(0, 100)), json::parse_error);
+}
+
 TEST(SetBodyInt, InsertsOrOverwritesAsOperatorBracketDoes) {
     json body = {{"type", "send_ok"}, {"msg_id", "not yet"}};
     json expected = body;

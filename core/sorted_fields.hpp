@@ -21,6 +21,10 @@
 //    nlohmann's operator[] looks keys up that way.
 //  - value_type is std::pair<std::string, T> with a mutable key, so members can be swapped
 //    into place. Changing a key through an iterator breaks the order: never do it.
+//  - Inserting out of key order moves the members after the new one, so building a large
+//    object in random order is quadratic (std::map: n log n). Bodies millpond builds are
+//    small or built in key order; text from outside goes through parse_json (message.hpp),
+//    which parses long text via std::map and inserts in key order.
 //  - Lookups up to kScannedFieldsMax members scan (length first, then bytes); larger objects
 //    (a poll's "msgs" over many keys) use a binary search.
 

@@ -56,7 +56,7 @@ DecodedLine decode_line(std::string_view line) {
     DecodedLine decoded;
     json envelope;
     try {
-        envelope = json::parse(line);
+        envelope = parse_json(line);
     } catch (const json::exception& error) {
         decoded.problem = "not JSON: " + without_exception_tag(error.what());
         return decoded;
