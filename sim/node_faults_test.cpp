@@ -197,7 +197,9 @@ TEST(NodeFaults, SkewedNodesTickByTheirOwnClocks) {
         const auto& [offset_ms, drift_ppm] = clocks[outcome.journal.participants[
             static_cast<std::size_t>(event.src)]];
         const std::int64_t t = event.time_us;
-        const std::int64_t local = event.body.at("local").get<std::int64_t>();
+        const millpond::json* body = outcome.journal.body_of(event);
+        ASSERT_NE(body, nullptr);
+        const std::int64_t local = body->at("local").get<std::int64_t>();
         // The timer fires at the first microsecond the local clock reaches its deadline.
         EXPECT_EQ(local, offset_ms * 1000 + t + t * drift_ppm / 1'000'000) << "at " << t;
         ++checked;

@@ -501,15 +501,14 @@ Instant WorkerContext::now_us() const { return sim_.now_us(); }
 
 void Simulation::journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
                          std::int32_t dest, std::int32_t type, const json& body) {
-    // Filled in place: a temporary Event would leave two empty bodies to destroy per event.
-    journal::Event& event = outcome_.journal.events.emplace_back();
-    event.kind = kind;
-    event.time_us = now_us();
-    event.message_id = message_id;
-    event.src = src;
-    event.dest = dest;
-    event.type = type;
-    if (kind == journal::EventKind::kSend && options_.journal_bodies) event.body = body;
+    outcome_.journal.events.push_back(journal::Event{now_us(), message_id, src, dest, type, kind});
+    if (kind == journal::EventKind::kSend && options_.journal_bodies) {
+        // Message ids are handed out in order and each is sent once: nearly always an append.
+        auto& bodies = outcome_.journal.bodies;
+        const auto id = static_cast<std::size_t>(message_id);
+        if (id >= bodies.size()) bodies.resize(id + 1);
+        bodies[id] = body;
+    }
     fingerprint_.add(static_cast<std::uint64_t>(kind));
     fingerprint_.add(static_cast<std::uint64_t>(now_us()));
     fingerprint_.add(static_cast<std::uint64_t>(message_id));

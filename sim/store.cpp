@@ -39,7 +39,7 @@ std::string journal_jsonl(const journal::Journal& journal) {
             {"dest", journal.participants[static_cast<std::size_t>(event.dest)]},
             {"type", journal.type_of(event)},
         };
-        if (!event.body.is_null()) line["body"] = event.body;
+        if (const millpond::json* body = journal.body_of(event)) line["body"] = *body;
         out += line.dump();
         out += '\n';
     }
