@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # millpond's one entry script.
-#   ./quickstart.sh run [millpond test options]   install what is missing, build, run a simulation
+#   ./quickstart.sh run [millpond test options]   install what is missing, build (profile-guided:
+#                                                 the first time, an instrumented build is
+#                                                 trained on a few runs), run a simulation
 #   ./quickstart.sh test                          install what is missing, build, run every test
 #                                                 (once normally, once under ASan + UBSan)
 # Works as root (or with sudo) on Debian 12 with only Debian's package registry.
@@ -26,23 +28,58 @@ install_missing() {
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-build() {  # build DIR [cmake args...]
-    local dir=$1
+build() {  # build DIR [cmake args...] [--target TARGET...]: everything unless targets are named
+    local dir=$1 args=() targets=()
     shift
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" > /dev/null
-    cmake --build "$dir" -j "$jobs"
+    while [ $# -gt 0 ] && [ "$1" != --target ]; do args+=("$1"); shift; done
+    [ $# -gt 0 ] && targets=("$@")
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "${args[@]}" > /dev/null
+    cmake --build "$dir" -j "$jobs" "${targets[@]}"
+}
+
+# The runs a profile-guided build learns from: the kinds of run millpond is used for (every
+# backend, faults, the echo workload, the checkers and the outputs), at their default seeds.
+train() {  # train MILLPOND
+    local bin=$1 store
+    store=$(mktemp -d)
+    # A verdict does not matter here, only what ran: a failing run is said, not fatal.
+    each() { "$@" --store "$store" > /dev/null 2>&1 || echo "training run exited $?: ${*:2}" >&2; }
+    each "$bin" test
+    each "$bin" test -w kafka --backend memory --node-count 1 --concurrency 2n --time-limit 10 --rate 1000
+    each "$bin" test -w kafka --backend kv --node-count 2 --concurrency 2n --time-limit 10 --rate 1000
+    each "$bin" test -w kafka --backend owner --node-count 2 --concurrency 2n --time-limit 10 --rate 1000
+    each "$bin" test -w kafka --backend owner --node-count 3 --concurrency 2n --time-limit 10 \
+        --rate 500 --nemesis partition,kill,drop,duplicate
+    each "$bin" test -w echo --node-count 3 --time-limit 5
+    rm -rf "$store"
+}
+
+# `run`'s build: the programs only, profile-guided and link-time optimised (CMakeLists.txt,
+# MILLPOND_PGO), about 17% faster than plain Release. The first time, an instrumented millpond
+# is built and trained on a few runs first, which adds a few minutes; later builds reuse the
+# profile. To train again (say after large changes): rm build/pgo-trained.
+build_profiled() {
+    if [ ! -f build/pgo-trained ]; then
+        echo "profile-guided build: building an instrumented millpond and training it (once)"
+        rm -rf build/pgo-profile
+        build build -DMILLPOND_PGO=GENERATE --target millpond
+        train ./build/millpond
+        touch build/pgo-trained
+    fi
+    build build -DMILLPOND_PGO=USE --target millpond millpond-echo millpond-kafka
 }
 
 case "${1:-}" in
     run)
         shift
         install_missing
-        build build
+        build_profiled
         exec ./build/millpond test "$@"
         ;;
     test)
         install_missing
-        build build
+        # Keeps `run`'s profile-guided build when there is one (no rebuild), else plain Release.
+        if [ -f build/pgo-trained ]; then build build -DMILLPOND_PGO=USE; else build build -DMILLPOND_PGO=OFF; fi
         ctest --test-dir build --output-on-failure -j "$jobs"
         # Long sweeps (tests labelled `long`) ran above; under the sanitizers they would take
         # most of an hour, so that pass leaves them out.

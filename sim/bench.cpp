@@ -558,7 +558,8 @@ std::string render(const json& report) {
            "waits. Load average before/after: "
         << report["load_before"].get<std::string>() << " / "
         << report["load_after"].get<std::string>() << " on " << report["cores"].get<int>()
-        << " cores; allocator: " << report["allocator"].get<std::string>() << ".\n";
+        << " cores; allocator: " << report["allocator"].get<std::string>()
+        << "; build: " << report.value("build", std::string("unknown")) << ".\n";
     out << "Rows: standard = `--concurrency 2n --time-limit 20 --rate 1000 --seed 1`, memory on 1 "
            "node, kv and owner on 2; nodes = owner at the same load; history = a history made by "
            "memory on 1 node at --rate 1000 (simulate column in parentheses), then check_kafka "
@@ -578,6 +579,20 @@ std::string allocator_name() {
     const int version = mi_version();
     return "mimalloc " + std::to_string(version / 100) + "." + std::to_string(version / 10 % 10) +
            "." + std::to_string(version % 10);
+}
+
+// How this binary was compiled (CMakeLists.txt defines both): the table's figures depend on it.
+std::string build_name() {
+#if defined(MILLPOND_BUILD_TYPE) && defined(MILLPOND_BUILD_PGO)
+    const std::string type = MILLPOND_BUILD_TYPE;
+    const std::string pgo = MILLPOND_BUILD_PGO;
+    std::string name = type.empty() ? "default flags" : type;
+    if (pgo == "USE") name += ", profile-guided";
+    if (pgo == "GENERATE") name += ", instrumented for profiling (slow)";
+    return name;
+#else
+    return "unknown";
+#endif
 }
 
 std::string load_average() {
@@ -676,6 +691,7 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
     report["load_before"] = load_average();
     report["cores"] = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
     report["allocator"] = allocator_name();
+    report["build"] = build_name();
     report["cases"] = json::array();
     bool crashed = false;
     std::vector<CaseSpec> cases;
