@@ -41,7 +41,12 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
 // Incremental 64-bit hasher for fingerprints: absorbs integers and strings in order.
 class Hasher {
   public:
-    void add(std::uint64_t value) { state_ = mix64(state_ ^ (value + 0x9e3779b97f4a7c15ULL)); }
+    // One rotate, xor and multiply per word (a run absorbs millions: every key and scalar of
+    // every body). Each step is a bijection of the state for a given word (rotation, xor and
+    // a multiply by an odd constant all are), so two sequences that differ in one word always
+    // end in different states; the rotation carries the high bits, which a multiply never
+    // moves down, into the next word's low ones. value() applies mix64 once, for avalanche.
+    void add(std::uint64_t value) { state_ = (std::rotl(state_, 23) ^ value) * kAbsorbFactor; }
     // Every key and string of every message body comes through here, so strings go in eight
     // bytes at a time (as little-endian words: the same value on every platform); the last,
     // partial word carries the length in its top byte. One mix for a key like "type".
@@ -51,7 +56,7 @@ class Hasher {
         for (; at + 8 <= size; at += 8) add(load_le(bytes.data() + at, 8));
         add(load_le(bytes.data() + at, size - at) ^ (static_cast<std::uint64_t>(size) << 56));
     }
-    std::uint64_t value() const { return state_; }
+    std::uint64_t value() const { return mix64(state_); }
 
     // `count` (at most 8) bytes as a little-endian integer: what memcpy into a zeroed word
     // gives on a little-endian machine. Public so a test can hold it to exactly that.
@@ -86,6 +91,7 @@ class Hasher {
         return half;
     }
 
+    static constexpr std::uint64_t kAbsorbFactor = 0x9e3779b97f4a7c15ULL;  // odd: 2^64 / phi
     std::uint64_t state_ = 0x6d696c6c706f6e64ULL;  // "millpond"
 };
 
