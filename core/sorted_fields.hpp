@@ -40,6 +40,8 @@
 #include <utility>
 #include <vector>
 
+#include "short_keys.hpp"
+
 namespace millpond {
 
 // Up to this many members a lookup scans instead of searching.
@@ -177,15 +179,12 @@ class SortedFields {
         const size_type count = members_.size();
         if (count <= kScannedFieldsMax) {
             for (size_type i = 0; i < count; ++i) {
-                const Key& candidate = members_[i].first;
-                if (candidate.size() == key.size() &&
-                    std::memcmp(candidate.data(), key.data(), key.size()) == 0)
-                    return i;
+                if (keys_equal(members_[i].first, key)) return i;
             }
             return count;
         }
         const size_type position = lower_bound_index(key, count);
-        if (position < count && std::string_view(members_[position].first) == key) return position;
+        if (position < count && keys_equal(members_[position].first, key)) return position;
         return count;
     }
     // The first of members_[0, count) whose key does not sort before `key`.
@@ -194,7 +193,7 @@ class SortedFields {
         return static_cast<size_type>(
             std::lower_bound(first, first + static_cast<difference_type>(count), key,
                              [](const value_type& member, std::string_view wanted) {
-                                 return std::string_view(member.first) < wanted;
+                                 return compare_keys(member.first, wanted) < 0;
                              }) -
             first);
     }
@@ -220,18 +219,18 @@ class SortedFields {
     size_type place_of(std::string_view key, size_type* present) const {
         const size_type count = members_.size();
         // In key order: an append, one comparison.
-        if (count == 0 || std::string_view(members_[count - 1].first) < key) return count;
+        if (count == 0 || compare_keys(members_[count - 1].first, key) < 0) return count;
         size_type place = count;
         if (count <= kScannedFieldsMax) {
-            while (place > 0 && key < std::string_view(members_[place - 1].first)) --place;
-            if (place > 0 && std::string_view(members_[place - 1].first) == key) {
+            while (place > 0 && compare_keys(key, members_[place - 1].first) < 0) --place;
+            if (place > 0 && keys_equal(members_[place - 1].first, key)) {
                 *present = place - 1;
                 return count + 1;
             }
             return place;
         }
         place = lower_bound_index(key, count);
-        if (place < count && std::string_view(members_[place].first) == key) {
+        if (place < count && keys_equal(members_[place].first, key)) {
             *present = place;
             return count + 1;
         }

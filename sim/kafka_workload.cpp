@@ -260,7 +260,7 @@ class KafkaClient final : public WorkloadClient {
         // Maelstrom's bug, reproduced (spec §3.2): it looks the committed offset up in the
         // reply body instead of its `offsets` field, so the committed offsets are never used.
         // A listed key keeps its local offset or starts at 0; unlisted keys are dropped.
-        std::map<std::string, std::int64_t, std::less<>> offsets;
+        std::map<std::string, std::int64_t, KeyLess> offsets;
         for (const auto& item : assign_value_.items()) {
             const std::string& key = item.as_string();
             auto found = offsets_.find(key);
@@ -271,7 +271,7 @@ class KafkaClient final : public WorkloadClient {
     }
 
     PolledPairs* polled_pairs_;  // the workload's, shared by its clients
-    std::map<std::string, std::int64_t, std::less<>> offsets_;  // key -> next offset to read
+    std::map<std::string, std::int64_t, KeyLess> offsets_;  // key -> next offset to read
     Awaiting awaiting_ = Awaiting::kNothing;
     edn::Value send_mop_;      // [:send key msg] of the send in flight
     edn::Value poll_keyword_;  // :poll of the poll in flight

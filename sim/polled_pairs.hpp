@@ -68,7 +68,7 @@ class PolledPairs {
     }
 
   private:
-    std::map<std::string, Key, std::less<>> keys_;
+    std::map<std::string, Key, KeyLess> keys_;  // std::less's order
 };
 
 }  // namespace millpond::sim

@@ -63,7 +63,7 @@ struct Participant {
     std::unique_ptr<Node> node;  // nodes and services; null while a node is killed
     std::uint64_t seed = 0;
     // Set and cancelled by every RPC a node makes; only looked up, never iterated.
-    std::unordered_map<std::string, Timer, StableStringHash, std::equal_to<>> timers;
+    std::unordered_map<std::string, Timer, StableStringHash, KeyEqual> timers;
     SlotHeap<InFlight> inbox;  // by deadline, ties in send order
     std::optional<InFlight> receiving;  // taken from the inbox, waiting for its deadline
     std::uint64_t delivery_generation = 0;  // bumped when a kill discards `receiving`
@@ -475,7 +475,7 @@ class Simulation {
     std::vector<Invocation> pending_final_;
     std::vector<std::pair<std::int32_t, std::int32_t>> init_clients_;  // (client, node)
     // Every send looks its destination up here; never iterated.
-    std::unordered_map<NodeId, std::int32_t, StableStringHash, std::equal_to<>> index_by_id_;
+    std::unordered_map<NodeId, std::int32_t, StableStringHash, KeyEqual> index_by_id_;
 };
 
 void WorkerContext::call(json body) { sim_.worker_call(worker_, std::move(body)); }

@@ -32,8 +32,8 @@ class LogStore {
 
   private:
     // Only looked up, never iterated (see KeyHash).
-    std::unordered_map<std::string, std::vector<json>, KeyHash, std::equal_to<>> logs_;
-    std::unordered_map<std::string, Offset, KeyHash, std::equal_to<>> committed_;
+    std::unordered_map<std::string, std::vector<json>, KeyHash, KeyEqual> logs_;
+    std::unordered_map<std::string, Offset, KeyHash, KeyEqual> committed_;
 };
 
 }  // namespace millpond::kafka

@@ -212,7 +212,7 @@ class OwnerNode final : public HandlerNode {
     std::size_t self_index_ = 0;  // this node's position in owners_
     LogStore store_;              // the keys this node owns
     // Keys owned elsewhere. Only looked up, never iterated (see KeyHash).
-    std::unordered_map<std::string, Replica, KeyHash, std::equal_to<>> replicas_;
+    std::unordered_map<std::string, Replica, KeyHash, KeyEqual> replicas_;
     std::map<NodeId, AppliedSends> applied_sends_;  // by forwarding node
 };
 
