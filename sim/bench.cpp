@@ -587,7 +587,7 @@ std::string build_name() {
     const std::string type = MILLPOND_BUILD_TYPE;
     const std::string pgo = MILLPOND_BUILD_PGO;
     std::string name = type.empty() ? "default flags" : type;
-    if (pgo == "USE") name += ", profile-guided";
+    if (pgo == "USE") name += ", profile-guided and link-time optimised";
     if (pgo == "GENERATE") name += ", instrumented for profiling (slow)";
     return name;
 #else
