@@ -31,7 +31,6 @@
 #include <algorithm>
 #include <compare>
 #include <cstddef>
-#include <cstring>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
