@@ -54,8 +54,7 @@ void HandlerNode::on_timer(const std::string& key, Instant now_us, Out& out) {
 
 void HandlerNode::reply(Out& out, ReplyTo to, json body) {
     MP_ASSERT(body.is_object());
-    if (to.request_msg_id >= 0) set_body_int(body, "in_reply_to", to.request_msg_id);
-    set_body_int(body, "msg_id", rpc_.next_msg_id());
+    set_body_ids(body, to.request_msg_id, rpc_.next_msg_id());
     out.send(std::move(to.dest), std::move(body));
 }
 

@@ -13,13 +13,15 @@
 #include <tuple>
 #include <utility>
 
+#include "body_allocator.hpp"
 #include "sorted_fields.hpp"
 
 namespace millpond {
 
 // nlohmann's JSON with its objects kept in a sorted vector (see sorted_fields.hpp): the same
 // library, API, member order and wire bytes as nlohmann::json, and far less allocation.
-using json = nlohmann::basic_json<SortedFields>;
+using json = nlohmann::basic_json<SortedFields, std::vector, std::string, bool, std::int64_t,
+                                  std::uint64_t, double, BodyAllocator>;
 using NodeId = std::string;
 using MsgId = std::int64_t;
 // Microseconds. In the simulator since the start of the run; under Maelstrom since the
@@ -58,14 +60,20 @@ inline const json* body_field(const json& body, std::string_view field) {
 }
 
 // body[field] = value, as operator[] does (an existing field is overwritten), without a
-// std::string key for the search or a json value to move in: every message a node sends gets
-// its msg_id this way. REQUIRES: body is an object.
+// std::string key for the search or a json value to move in. REQUIRES: body is an object.
 inline void set_body_int(json& body, std::string_view field, std::int64_t value) {
+    body.get_ref<json::object_t&>().assign_sorted<std::int64_t>({{field, value}});
+}
+
+// A message's ids in one pass: body["in_reply_to"] = in_reply_to (unless it is negative: not a
+// reply) and body["msg_id"] = msg_id. Every message a node sends comes through here or
+// set_body_int. REQUIRES: body is an object.
+inline void set_body_ids(json& body, std::int64_t in_reply_to, std::int64_t msg_id) {
     auto& fields = body.get_ref<json::object_t&>();
-    // The field is nearly always absent, so the member emplace builds is nearly never wasted.
-    auto [it, inserted] = fields.emplace(std::piecewise_construct, std::forward_as_tuple(field),
-                                         std::forward_as_tuple(value));
-    if (!inserted) it->second = value;
+    if (in_reply_to < 0)
+        fields.assign_sorted<std::int64_t>({{"msg_id", msg_id}});
+    else
+        fields.assign_sorted<std::int64_t>({{"in_reply_to", in_reply_to}, {"msg_id", msg_id}});
 }
 
 // Adds `field` to a body, the value constructed in place from `value` (as emplace would: the

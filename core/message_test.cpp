@@ -84,6 +84,31 @@ TEST(SetBodyInt, InsertsOrOverwritesAsOperatorBracketDoes) {
     EXPECT_TRUE(body["msg_id"].is_number_integer() && !body["msg_id"].is_number_unsigned());
 }
 
+// Bodies of every shape a node replies with: fields before, between and after the two ids, one
+// id already present, and a request with no msg_id (in_reply_to < 0: not set).
+TEST(SetBodyIds, SetsBothIdsAsOperatorBracketDoes) {
+    const std::vector<json> bodies = {
+        json::object(),
+        {{"type", "send_ok"}, {"offset", 3}},
+        {{"type", "error"}, {"code", 11}, {"text", "x"}},
+        {{"type", "poll_ok"}, {"msgs", {{"k", {{0, 1}}}}}},
+        {{"type", "echo_ok"}, {"echo", "e"}, {"msg_id", "stale"}},
+        {{"type", "x"}, {"in_reply_to", 1}, {"a", 0}, {"z", 0}},
+        {{"in_reply_to", 0}, {"j", 0}, {"msg_id", 0}},
+    };
+    for (const json& original : bodies) {
+        for (const std::int64_t in_reply_to : {std::int64_t{-1}, std::int64_t{7}}) {
+            json body = original;
+            set_body_ids(body, in_reply_to, 9);
+            json expected = original;
+            if (in_reply_to >= 0) expected["in_reply_to"] = in_reply_to;
+            expected["msg_id"] = std::int64_t{9};
+            EXPECT_EQ(body, expected) << original.dump() << " " << in_reply_to;
+            EXPECT_EQ(body.dump(), expected.dump());
+        }
+    }
+}
+
 TEST(AppendField, BuildsWhatEmplaceBuildsInAnyOrder) {
     json appended(json::value_t::object);
     append_field(appended, "have", std::int64_t{3});

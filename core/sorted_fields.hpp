@@ -32,6 +32,7 @@
 #include <compare>
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -49,11 +50,14 @@ inline constexpr std::size_t kScannedFieldsMax = 8;
 // have at most this many, so they are built with one allocation.
 inline constexpr std::size_t kFirstReservedFields = 6;
 
-// Ignored... are nlohmann's comparator and allocator arguments (the order is fixed above and
-// the allocator is std::allocator, which is what nlohmann::json passes too).
-template <typename Key, typename T, typename... Ignored>
+// Compare is nlohmann's comparator argument, ignored: the order is fixed above. The members'
+// buffer comes from Allocator, rebound (millpond's json passes its BodyAllocator).
+template <typename Key, typename T, typename Compare = std::less<>,
+          typename Allocator = std::allocator<std::pair<const Key, T>>>
 class SortedFields {
-    using Members = std::vector<std::pair<Key, T>>;
+    using Members = std::vector<
+        std::pair<Key, T>,
+        typename std::allocator_traits<Allocator>::template rebind_alloc<std::pair<Key, T>>>;
 
   public:
     using key_type = Key;
@@ -142,6 +146,43 @@ class SortedFields {
     template <typename... Args>
     iterator emplace_hint(const_iterator /*hint*/, Args&&... args) {
         return place_last(std::forward<Args>(args)...).first;
+    }
+
+    // Sets each of `fields` -- ascending by key, keys distinct -- as `(*this)[key] = value`
+    // would, moving each member once at most. Every message a node sends gets its msg_id (and
+    // a reply its in_reply_to) this way; inserting them one at a time, each moved down by
+    // swaps, moved later members twice, at three memcpy calls per swapped key.
+    template <typename Value>
+    void assign_sorted(std::initializer_list<std::pair<std::string_view, Value>> fields) {
+        // Present keys take their value in place; the rest are merged in below.
+        size_type absent = 0;
+        for (const auto& [key, value] : fields) {
+            const size_type at = index_of(key);
+            if (at < members_.size())
+                members_[at].second = value;
+            else
+                ++absent;
+        }
+        if (absent == 0) return;
+        // Merged into a new buffer (the body allocator makes that cheap): a member moves once,
+        // by construction, where shifting in place would construct, assign and destroy.
+        Members merged;
+        merged.reserve(std::max(members_.size() + absent, kFirstReservedFields));
+        auto field = fields.begin();
+        const auto add_absent_before = [&](const std::string* key) {
+            for (; field != fields.end(); ++field) {
+                if (key != nullptr && compare_keys(field->first, *key) >= 0) break;
+                merged.emplace_back(std::piecewise_construct, std::forward_as_tuple(field->first),
+                                    std::forward_as_tuple(field->second));
+            }
+        };
+        for (auto& member : members_) {
+            add_absent_before(&member.first);
+            if (field != fields.end() && keys_equal(field->first, member.first)) ++field;
+            merged.emplace_back(std::move(member));
+        }
+        add_absent_before(nullptr);
+        members_.swap(merged);
     }
 
     std::pair<iterator, bool> insert(const value_type& member) { return emplace(member); }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <tuple>
@@ -41,7 +42,7 @@ TEST(SortedFields, BehavesAsStdMapUnderAnySequenceOfOperations) {
         for (int step = 0; step < steps; ++step) {
             const std::string key = small_key();
             const int value = *rc::gen::inRange(0, 100);
-            switch (*rc::gen::inRange(0, 7)) {
+            switch (*rc::gen::inRange(0, 8)) {
                 case 0: {
                     auto [it, inserted] = fields.emplace(key, value);
                     auto [expected, expected_inserted] = model.emplace(key, value);
@@ -89,6 +90,22 @@ TEST(SortedFields, BehavesAsStdMapUnderAnySequenceOfOperations) {
                         RC_ASSERT((it == fields.end()) == (expected == model.end()));
                     }
                     break;
+                case 7: {
+                    // One or two distinct keys, ascending, as assign_sorted requires.
+                    const std::string other = small_key();
+                    const int other_value = *rc::gen::inRange(0, 100);
+                    if (other == key) {
+                        fields.assign_sorted<int>({{key, value}});
+                    } else {
+                        const auto& [low, high] = std::minmax(key, other);
+                        const int low_value = low == key ? value : other_value;
+                        const int high_value = low == key ? other_value : value;
+                        fields.assign_sorted<int>({{low, low_value}, {high, high_value}});
+                    }
+                    model[key] = value;
+                    if (other != key) model[other] = other_value;
+                    break;
+                }
             }
             RC_ASSERT(contents(fields) == contents(model));
             RC_ASSERT(fields.size() == model.size());

@@ -39,7 +39,7 @@ class ScriptNode final : public Node {
     std::vector<InitInfo> inits;
     std::vector<Instant> init_now_us;
     std::vector<Fired> fired;
-    std::vector<json> messages;
+    json::array_t messages;
     int spins = 0;
 
     void on_init(const InitInfo& init, Instant now_us, Out& out) override {

@@ -70,7 +70,7 @@ class RecordingContext final : public OpContext {
     }
     Instant now_us() const override { return 0; }
 
-    std::vector<json> calls;
+    json::array_t calls;
     bool completed = false;
     OpType type = OpType::kInvoke;
     edn::Value value;
@@ -600,7 +600,7 @@ class TestKafkaNode final : public HandlerNode {
   private:
     Fault fault_;
     std::int64_t sends_ = 0;
-    std::map<std::string, std::vector<json>> logs_;
+    std::map<std::string, json::array_t> logs_;
     std::map<std::string, std::int64_t> committed_;
 };
 

@@ -59,7 +59,7 @@ bool KvNode::learn_segment(const std::string& key, Offset segment, const json& v
     if (static_cast<Offset>(value.size()) < kSegmentMessagesMax)
         confirm_end(state, segment * kSegmentMessagesMax + static_cast<Offset>(value.size()),
                     now_us);
-    std::vector<json>& known = state.segments[segment];
+    json::array_t& known = state.segments[segment];
     if (value.size() <= known.size()) return true;  // nothing new (or an older state)
     // Every stored value is a prefix of every later one; a service breaking that is not one
     // this design can run on, and the cache keeps what it already served.
@@ -141,7 +141,7 @@ void KvNode::cas_append(const std::string& key, int attempt, Instant now_us, Out
     MP_ASSERT_GE(attempt, 1);
     KeyState& state = keys_[key];
     const Offset segment = normalized_tail(state);
-    const std::vector<json>& known = state.segments[segment];
+    const json::array_t& known = state.segments[segment];
     const std::size_t room = static_cast<std::size_t>(kSegmentMessagesMax) - known.size();
     MP_ASSERT_GT(room, 0u);
     // The batch is what is in flight (on a retry) topped up from the waiting queue; what no

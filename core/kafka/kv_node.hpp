@@ -136,7 +136,7 @@ class KvNode final : public HandlerNode {
     };
     struct KeyState {
         // Segment index → a prefix of its stored messages (never longer than the truth).
-        std::map<Offset, std::vector<json>> segments;
+        std::map<Offset, json::array_t> segments;
         Offset tail_segment = 0;  // where the next append goes, as far as this node knows
         std::deque<PendingSend> sends_waiting;
         std::vector<PendingSend> sends_in_flight;  // the batch of the CAS in flight

@@ -86,7 +86,7 @@ TEST(KvNode, ConcurrentSendsFromSeveralNodesNeverShareAnOffset) {
             cluster.request(client, cluster.node_ids()[std::size_t(i) % 3],
                             {{"type", "send"}, {"key", "hot"}, {"msg", i}});
         }
-        std::vector<json> replies;
+        json::array_t replies;
         cluster.set_client_hook([&](const Message& message) { replies.push_back(message.body); });
         cluster.run_for(20'000'000);
         std::set<Offset> offsets;

@@ -7,7 +7,7 @@
 namespace millpond::kafka {
 
 Offset LogStore::append(const std::string& key, json msg) {
-    std::vector<json>& log = logs_[key];
+    json::array_t& log = logs_[key];
     const auto offset = static_cast<Offset>(log.size());
     log.push_back(std::move(msg));
     MP_ASSERT_EQ(static_cast<Offset>(log.size()), offset + 1);
@@ -24,7 +24,7 @@ std::span<const json> LogStore::read(const std::string& key, Offset offset,
     MP_ASSERT_GE(offset, 0);
     auto it = logs_.find(key);
     if (it == logs_.end()) return {};
-    const std::vector<json>& log = it->second;
+    const json::array_t& log = it->second;
     const auto size = static_cast<Offset>(log.size());
     const Offset first = std::min(size, offset);
     const std::size_t count = std::min(count_max, static_cast<std::size_t>(size - first));

@@ -32,7 +32,7 @@ class LogStore {
 
   private:
     // Only looked up, never iterated (see KeyHash).
-    std::unordered_map<std::string, std::vector<json>, KeyHash, KeyEqual> logs_;
+    std::unordered_map<std::string, json::array_t, KeyHash, KeyEqual> logs_;
     std::unordered_map<std::string, Offset, KeyHash, KeyEqual> committed_;
 };
 

@@ -109,7 +109,7 @@ class OwnerNode final : public HandlerNode {
     // is exactly the owner's message at that offset; the committed offset is one the owner had.
     struct Replica {
         // Offsets [0, prefix_end()) by position: what polls and sends read, with no search.
-        std::vector<json> prefix;
+        json::array_t prefix;
         // Messages learnt past a gap: every key is above prefix_end(), which is never here.
         std::map<Offset, json> beyond;
         // The owner's log end as last heard, and when (-1: never).

@@ -115,7 +115,7 @@ inline void expect_commits_monotone(Cluster& cluster, bool cross_node_fresh = tr
 
 // A malformed request gets error 12 from every node, an unknown type 10.
 inline void expect_malformed_rejected(Cluster& cluster) {
-    const std::vector<json> malformed = {
+    const json::array_t malformed = {
         {{"type", "send"}, {"msg", 1}},
         {{"type", "send"}, {"key", 7}, {"msg", 1}},
         {{"type", "send"}, {"key", "a"}},

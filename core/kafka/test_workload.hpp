@@ -80,7 +80,7 @@ class Workload {
         MsgId pending = -1;
         json sent_msg;
         std::string sent_key;
-        std::map<std::string, std::vector<json>> polled;  // the poll awaiting its commit
+        std::map<std::string, json::array_t> polled;  // the poll awaiting its commit
         std::map<std::string, Offset> final_polled;       // final phase: highest polled
         bool final_done = false;
     };

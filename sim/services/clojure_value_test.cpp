@@ -26,7 +26,7 @@ TEST(ClojureValue, EqualityKeepsIntegersAndFloatsApart) {
 }
 
 TEST(ClojureValue, OrderIsStrictAndMatchesEquality) {
-    const std::vector<json> values = {json(nullptr),
+    const json::array_t values = {json(nullptr),
                                       json(false),
                                       json(true),
                                       json(-5),

@@ -138,8 +138,8 @@ TEST(LinKv, InReplyToIsTheRequestMsgIdOrNull) {
 
 // RapidCheck: any sequence of requests gets exactly the replies a plain map would give. The
 // model keys its map by the canonical text of the key, an independent notion of equality.
-const std::vector<json>& pool() {
-    static const std::vector<json> values = {
+const json::array_t& pool() {
+    static const json::array_t values = {
         json(1),  json::parse("1"), json(1.0),          json("1"),
         json(-1), json(nullptr),    json::parse("[1]"), json::parse(R"({"a":1})"),
         json(2),  json(true),
