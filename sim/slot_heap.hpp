@@ -119,16 +119,21 @@ class SlotHeap {
 
     // Puts the key in the best-fitting lane, or the heap; returns where it went. An empty
     // lane's back time is the lowest there is, so it is taken only when no other lane fits.
+    // Lanes are opened in index order and only the opened ones are scanned: an inbox rarely
+    // needs more than two, and scanning all eight on every push and pop was a twentieth of a
+    // run (callgrind). The lane chosen is the one a scan of all eight would choose: unopened
+    // lanes are empty, and the lowest-indexed empty lane wins among empty ones either way.
     int place(const Key& key) {
         int best = kHeap;
         Instant best_back_us = 0;
-        for (std::size_t i = 0; i < kLanes; ++i) {
+        for (std::size_t i = 0; i < open_lanes_; ++i) {
             const Instant back_us = lane_back_us_[i];
             if (back_us <= key.time_us && (best == kHeap || back_us > best_back_us)) {
                 best = static_cast<int>(i);
                 best_back_us = back_us;
             }
         }
+        if (best == kHeap && open_lanes_ < kLanes) best = static_cast<int>(open_lanes_++);
         if (best == kHeap) {
             heap_.push_back(key);
             std::push_heap(heap_.begin(), heap_.end(), Later{});
@@ -142,7 +147,7 @@ class SlotHeap {
     void find_earliest() {
         const Key* earliest = heap_.empty() ? nullptr : &heap_.front();
         earliest_ = kHeap;
-        for (std::size_t i = 0; i < kLanes; ++i) {
+        for (std::size_t i = 0; i < open_lanes_; ++i) {
             if (lanes_[i].empty()) continue;
             const Key& front = lanes_[i].front();
             if (earliest == nullptr || Later{}(*earliest, front)) {
@@ -167,6 +172,7 @@ class SlotHeap {
     std::vector<Key> heap_;
     std::array<Lane, kLanes> lanes_;
     std::array<Instant, kLanes> lane_back_us_ = filled(kEmptyLaneUs);  // each lane's last time
+    std::size_t open_lanes_ = 0;  // lanes [0, open_lanes_) have been used
     int earliest_ = kHeap;  // where the earliest key is: kHeap or a lane's index
     Key earliest_key_{};    // a copy of it, valid while size_ > 0
     std::size_t size_ = 0;
