@@ -46,15 +46,28 @@ class Hasher {
     // a multiply by an odd constant all are), so two sequences that differ in one word always
     // end in different states; the rotation carries the high bits, which a multiply never
     // moves down, into the next word's low ones. value() applies mix64 once, for avalanche.
-    void add(std::uint64_t value) { state_ = (std::rotl(state_, 23) ^ value) * kAbsorbFactor; }
+    void add(std::uint64_t value) { state_ = absorb(state_, value); }
     // Every key and string of every message body comes through here, so strings go in eight
     // bytes at a time (as little-endian words: the same value on every platform); the last,
     // partial word carries the length in its top byte. One mix for a key like "type".
-    void add(std::string_view bytes) {
+    void add(std::string_view bytes) { state_ = absorb(state_, bytes); }
+
+    // The same steps on a bare state, for walks that keep it in a register (hash_json passes
+    // it down and back up a body's tree) and hand it back through with_state.
+    static constexpr std::uint64_t absorb(std::uint64_t state, std::uint64_t value) {
+        return (std::rotl(state, 23) ^ value) * kAbsorbFactor;
+    }
+    static std::uint64_t absorb(std::uint64_t state, std::string_view bytes) {
         const std::size_t size = bytes.size();
         std::size_t at = 0;
-        for (; at + 8 <= size; at += 8) add(load_le(bytes.data() + at, 8));
-        add(load_le(bytes.data() + at, size - at) ^ (static_cast<std::uint64_t>(size) << 56));
+        for (; at + 8 <= size; at += 8) state = absorb(state, load_le(bytes.data() + at, 8));
+        return absorb(state,
+                      load_le(bytes.data() + at, size - at) ^ (static_cast<std::uint64_t>(size) << 56));
+    }
+    // Runs `steps` on this hasher's state: state = steps(state).
+    template <typename Steps>
+    void with_state(Steps&& steps) {
+        state_ = steps(state_);
     }
     std::uint64_t value() const { return mix64(state_); }
 

@@ -21,64 +21,70 @@ std::uint64_t salt(json::value_t type) {
     return index < std::size(kTypeSalt) ? kTypeSalt[index] : 0;
 }
 
-// Integers are most of a body's leaves (offsets, messages, ids): absorbed here without a call,
-// exactly as hash_json would absorb them.
-void hash_member(Hasher& hasher, const json& value) {
-    if (const auto* integer = value.get_ptr<const json::number_integer_t*>())
-        hasher.add(salt(json::value_t::number_integer) ^ static_cast<std::uint64_t>(*integer));
-    else
-        hash_json(hasher, value);
-}
-}  // namespace
+// The walk passes the state by value, down and back up, so it stays in a register; through
+// the Hasher it went to memory and back at every word, as nothing told the compiler a body's
+// integers could not alias it.
+std::uint64_t walk(std::uint64_t state, const json& value);
 
-void hash_json(Hasher& hasher, const json& value) {
+// Integers are most of a body's leaves (offsets, messages, ids): absorbed here without a call,
+// exactly as walk would absorb them.
+inline std::uint64_t walk_member(std::uint64_t state, const json& value) {
+    if (const auto* integer = value.get_ptr<const json::number_integer_t*>())
+        return Hasher::absorb(state, salt(json::value_t::number_integer) ^
+                                         static_cast<std::uint64_t>(*integer));
+    return walk(state, value);
+}
+
+std::uint64_t walk(std::uint64_t state, const json& value) {
     const json::value_t type = value.type();
     switch (type) {
         case json::value_t::null:
         case json::value_t::discarded:
-            hasher.add(salt(type));
-            return;
+            return Hasher::absorb(state, salt(type));
         case json::value_t::boolean:
-            hasher.add(salt(type) ^ (*value.get_ptr<const json::boolean_t*>() ? 1u : 0u));
-            return;
+            return Hasher::absorb(
+                state, salt(type) ^ (*value.get_ptr<const json::boolean_t*>() ? 1u : 0u));
         case json::value_t::number_integer:
-            hasher.add(salt(type) ^
-                       static_cast<std::uint64_t>(*value.get_ptr<const json::number_integer_t*>()));
-            return;
+            return Hasher::absorb(state, salt(type) ^ static_cast<std::uint64_t>(
+                                                          *value.get_ptr<const json::number_integer_t*>()));
         case json::value_t::number_unsigned:
-            hasher.add(salt(type) ^ *value.get_ptr<const json::number_unsigned_t*>());
-            return;
+            return Hasher::absorb(state,
+                                  salt(type) ^ *value.get_ptr<const json::number_unsigned_t*>());
         case json::value_t::number_float: {
             const double d = *value.get_ptr<const json::number_float_t*>();
             std::uint64_t bits = 0;
             std::memcpy(&bits, &d, sizeof bits);
-            hasher.add(salt(type) ^ bits);
-            return;
+            return Hasher::absorb(state, salt(type) ^ bits);
         }
         case json::value_t::string:
-            hasher.add(salt(type));
-            hasher.add(*value.get_ptr<const json::string_t*>());
-            return;
+            state = Hasher::absorb(state, salt(type));
+            return Hasher::absorb(state, std::string_view(*value.get_ptr<const json::string_t*>()));
         case json::value_t::array: {
             const auto& items = *value.get_ptr<const json::array_t*>();
-            hasher.add(salt(type) ^ static_cast<std::uint64_t>(items.size()));
-            for (const json& item : items) hash_member(hasher, item);
-            return;
+            state = Hasher::absorb(state, salt(type) ^ static_cast<std::uint64_t>(items.size()));
+            for (const json& item : items) state = walk_member(state, item);
+            return state;
         }
         case json::value_t::object: {
             // SortedFields keeps members in key order, as std::map did: the same walk.
             const auto& members = *value.get_ptr<const json::object_t*>();
-            hasher.add(salt(type) ^ static_cast<std::uint64_t>(members.size()));
+            state = Hasher::absorb(state, salt(type) ^ static_cast<std::uint64_t>(members.size()));
             for (const auto& [key, member] : members) {
-                hasher.add(key);
-                hash_member(hasher, member);
+                state = Hasher::absorb(state, std::string_view(key));
+                state = walk_member(state, member);
             }
-            return;
+            return state;
         }
         case json::value_t::binary:
-            hasher.add(salt(type) ^ static_cast<std::uint64_t>(value.get_binary().size()));
-            return;
+            return Hasher::absorb(state,
+                                  salt(type) ^ static_cast<std::uint64_t>(value.get_binary().size()));
     }
+    return state;
+}
+}  // namespace
+
+void hash_json(Hasher& hasher, const json& value) {
+    hasher.with_state([&](std::uint64_t state) { return walk(state, value); });
 }
 
 std::string fingerprint_hex(std::uint64_t fingerprint) {
