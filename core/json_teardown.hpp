@@ -13,8 +13,11 @@ namespace millpond {
 
 inline constexpr int kMaxTearDownDepth = 64;
 
-// Leaves `value` an empty array or object (or as it was, for any other type).
-inline void tear_down(json& value, int depth = 0) {
+// Leaves `value` an empty array or object (or as it was, for any other type). Flattened: every
+// member's destructor is inlined here, so a scalar's (nothing to free) is a few compares, not
+// a call into nlohmann's out-of-line json_value::destroy (about 25 instructions, 800 k calls
+// a run, owner on 5 nodes).
+[[gnu::flatten]] inline void tear_down(json& value, int depth = 0) {
     if (depth >= kMaxTearDownDepth) return;
     if (auto* items = value.get_ptr<json::array_t*>()) {
         for (json& item : *items)

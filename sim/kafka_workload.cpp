@@ -197,12 +197,15 @@ class KafkaClient final : public WorkloadClient {
             std::int64_t highest = -1;
             std::int64_t committed = 0;  // txn-offsets starts each key's max at 0
             for (const json& pair : run.get_ref<const json::array_t&>()) {
+                // The pair's two items read straight from its vector: json's operator[] is a
+                // call with its own type check, and a run reads about six pairs per message.
+                const auto* items = pair.get_ptr<const json::array_t*>();
                 std::int64_t offset = 0;
-                if (!pair.is_array() || pair.size() != 2 || !read_offset(pair[0], &offset))
+                if (items == nullptr || items->size() != 2 || !read_offset((*items)[0], &offset))
                     return context.complete_with_schema_violation(
                         "poll_ok msgs for key " + key +
                         " holds something other than an [offset, msg] pair: " + pair.dump());
-                pairs.push_back(polled_pairs_->pair(polled_key, offset, pair[1]));
+                pairs.push_back(polled_pairs_->pair(polled_key, offset, (*items)[1]));
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
