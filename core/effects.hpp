@@ -11,6 +11,13 @@
 namespace millpond {
 
 struct SendEffect {
+    // Built in its place in the effects buffer: a body moves once, from the node's hands into
+    // the buffer (every extra json object on a message's path costs a move and a call to
+    // nlohmann's out-of-line destroy).
+    SendEffect(const NodeId& src, NodeId&& dest, json&& body)
+        : message{src, std::move(dest), std::move(body)} {}
+    explicit SendEffect(Message message_to_send) : message(std::move(message_to_send)) {}
+
     Message message;
 };
 // Fire on_timer(key) at deadline_us (absolute, the node's own clock). Setting a key that is
@@ -46,9 +53,11 @@ class Out {
 
     const NodeId& self() const { return self_; }
 
-    void send(NodeId dest, json body) {
-        effects_.emplace_back(SendEffect{Message{self_, std::move(dest), std::move(body)}});
+    void send(NodeId dest, json&& body) {
+        effects_.emplace_back(std::in_place_type<SendEffect>, self_, std::move(dest),
+                              std::move(body));
     }
+    void send(NodeId dest, const json& body) { send(std::move(dest), json(body)); }
     void set_timer(std::string key, Instant deadline_us) {
         effects_.emplace_back(SetTimerEffect{std::move(key), deadline_us});
     }

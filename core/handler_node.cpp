@@ -52,7 +52,7 @@ void HandlerNode::on_timer(const std::string& key, Instant now_us, Out& out) {
     on_own_timer(key, now_us, out);
 }
 
-void HandlerNode::reply(Out& out, ReplyTo to, json body) {
+void HandlerNode::reply(Out& out, ReplyTo to, json&& body) {
     MP_ASSERT(body.is_object());
     set_body_ids(body, to.request_msg_id, rpc_.next_msg_id());
     out.send(std::move(to.dest), std::move(body));

@@ -39,9 +39,10 @@ class HandlerNode : public Node {
     // REQUIRES: called from the constructor or on_start, once per type.
     void handle(std::string type, Handler handler);
 
-    void reply(Out& out, ReplyTo to, json body);
+    // By rvalue: a body built for the reply is handed on, never moved into a copy of itself.
+    void reply(Out& out, ReplyTo to, json&& body);
     void reply_error(Out& out, ReplyTo to, ErrorCode code, std::string text);
-    MsgId rpc(Out& out, NodeId dest, json body, Instant now_us, Instant timeout_us,
+    MsgId rpc(Out& out, NodeId dest, json&& body, Instant now_us, Instant timeout_us,
               Rpc::Callback callback) {
         return rpc_.call(out, std::move(dest), std::move(body), now_us, timeout_us,
                          std::move(callback));

@@ -11,7 +11,7 @@
 
 namespace millpond {
 
-MsgId Rpc::call(Out& out, NodeId dest, json body, Instant now_us, Instant timeout_us,
+MsgId Rpc::call(Out& out, NodeId dest, json&& body, Instant now_us, Instant timeout_us,
                 Callback callback) {
     MP_ASSERT(body.is_object());
     MP_ASSERT_GT(timeout_us, 0);

@@ -21,7 +21,7 @@ class Rpc {
     static constexpr const char* kTimerPrefix = "rpc:";
 
     // Sends `body` (a msg_id is added) to dest and arms a timeout of timeout_us.
-    MsgId call(Out& out, NodeId dest, json body, Instant now_us, Instant timeout_us,
+    MsgId call(Out& out, NodeId dest, json&& body, Instant now_us, Instant timeout_us,
                Callback callback);
 
     // If `message` is a reply (has in_reply_to), consumes it: runs the continuation when one

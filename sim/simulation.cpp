@@ -550,8 +550,8 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json&& body) {
         to.inbox.push(now_us() + copy_latency_us,
                       InFlight{now_us() + copy_latency_us, message_id, src, body, type});
     }
-    to.inbox.push(now_us() + latency_us,
-                  InFlight{now_us() + latency_us, message_id, src, std::move(body), type});
+    const Instant deadline_us = now_us() + latency_us;
+    to.inbox.emplace(deadline_us, deadline_us, message_id, src, std::move(body), type);
     if (!to.receiving) take_next(dest);
 }
 

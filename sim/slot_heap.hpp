@@ -20,6 +20,8 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -34,14 +36,26 @@ class SlotHeap {
     // straight into its slot, with no temporary variant to move and destroy on the way.
     template <typename Value>
     void push(Instant time_us, Value&& value) {
+        emplace(time_us, std::forward<Value>(value));
+    }
+
+    // Builds the payload in its slot from `args` (a reused slot's old payload, moved from
+    // when it was taken, is destroyed first). No temporary payload: each one holding a message
+    // body cost a move and a call to nlohmann's out-of-line destroy.
+    template <typename... Args>
+    void emplace(Instant time_us, Args&&... args) {
+        static_assert(std::is_nothrow_constructible_v<Payload, Args&&...>,
+                      "a reused slot is rebuilt in place, which must not fail half-way");
         std::uint32_t slot;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(payloads_.size());
-            payloads_.emplace_back(std::forward<Value>(value));
+            payloads_.emplace_back(std::forward<Args>(args)...);
         } else {
             slot = free_slots_.back();
             free_slots_.pop_back();
-            payloads_[slot] = std::forward<Value>(value);
+            Payload* payload = &payloads_[slot];
+            std::destroy_at(payload);
+            std::construct_at(payload, std::forward<Args>(args)...);
         }
         const Key key{time_us, next_sequence_++, slot};
         const int source = place(key);

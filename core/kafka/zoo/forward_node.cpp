@@ -143,7 +143,7 @@ void ForwardNode::on_owner_send(Message& request, Instant now_us, Out& out) {
     const auto id = std::make_tuple(request.src, body_int_or_missing(request.body, "incarnation"),
                                     body_int_or_missing(request.body, "msg_id"));
     if (auto it = applied_sends_.find(id); it != applied_sends_.end()) {
-        reply(out, request, it->second);  // a duplicate: applied once already
+        reply(out, request, json(it->second));  // a duplicate: applied once already
         return;
     }
     // The forwarder computed the owner; this node trusts it (a zoo design that disagrees
