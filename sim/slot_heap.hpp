@@ -44,8 +44,6 @@ class SlotHeap {
     // body cost a move and a call to nlohmann's out-of-line destroy.
     template <typename... Args>
     void emplace(Instant time_us, Args&&... args) {
-        static_assert(std::is_nothrow_constructible_v<Payload, Args&&...>,
-                      "a reused slot is rebuilt in place, which must not fail half-way");
         std::uint32_t slot;
         if (free_slots_.empty()) {
             slot = static_cast<std::uint32_t>(payloads_.size());
@@ -54,8 +52,13 @@ class SlotHeap {
             slot = free_slots_.back();
             free_slots_.pop_back();
             Payload* payload = &payloads_[slot];
-            std::destroy_at(payload);
-            std::construct_at(payload, std::forward<Args>(args)...);
+            if constexpr (std::is_nothrow_constructible_v<Payload, Args&&...>) {
+                std::destroy_at(payload);
+                std::construct_at(payload, std::forward<Args>(args)...);
+            } else {
+                // Built aside first, so a throw leaves the slot's old payload whole.
+                *payload = Payload(std::forward<Args>(args)...);
+            }
         }
         const Key key{time_us, next_sequence_++, slot};
         const int source = place(key);
