@@ -26,6 +26,9 @@
 
 #include <cstddef>
 #include <new>
+#include <nlohmann/json.hpp>
+#include <type_traits>
+#include <utility>
 
 namespace millpond {
 
@@ -85,6 +88,18 @@ std::size_t free_blocks(std::size_t index);
 
 }  // namespace body_pool
 
+// A json value whose destructor would free nothing.
+template <typename Json>
+bool owns_nothing(const Json& value) noexcept {
+    return value.is_null() || value.is_boolean() || value.is_number();
+}
+
+// An object member: a pair whose second is a json value.
+template <typename U>
+struct is_json_member : std::false_type {};
+template <typename Key, typename Json>
+struct is_json_member<std::pair<Key, Json>> : nlohmann::detail::is_basic_json<Json> {};
+
 template <typename T>
 class BodyAllocator {
   public:
@@ -102,6 +117,27 @@ class BodyAllocator {
     }
     void deallocate(T* pointer, std::size_t count) noexcept {
         body_pool::deallocate(pointer, count * sizeof(T));
+    }
+
+    // Containers end their elements' lives through here (std::allocator_traits::destroy). A
+    // json value that owns nothing -- null (every moved-from one), a boolean or a number --
+    // has nothing for its destructor to do, yet that destructor is a call into nlohmann's
+    // out-of-line json_value::destroy, about 25 instructions: 2 M calls a run, owner on 5
+    // nodes. Such values, alone or as an object member's value, end without it; the
+    // standard allows ending an object's life without its destructor when nothing depends on
+    // what the destructor would do ([basic.life]), and here it would do nothing.
+    template <typename U>
+    void destroy(U* pointer) noexcept {
+        if constexpr (nlohmann::detail::is_basic_json<U>::value) {
+            if (owns_nothing(*pointer)) return;
+        } else if constexpr (is_json_member<U>::value) {
+            if (owns_nothing(pointer->second)) {
+                using Key = typename U::first_type;
+                pointer->first.~Key();
+                return;
+            }
+        }
+        pointer->~U();
     }
 
     // Stateless: any instance frees what any other allocated.
