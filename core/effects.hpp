@@ -16,7 +16,6 @@ struct SendEffect {
     // nlohmann's out-of-line destroy).
     SendEffect(const NodeId& src, NodeId&& dest, json&& body)
         : message{src, std::move(dest), std::move(body)} {}
-    explicit SendEffect(Message message_to_send) : message(std::move(message_to_send)) {}
 
     Message message;
 };
