@@ -221,8 +221,13 @@ class Simulation {
         // and never filled are never touched, so an over-guess (a run that stops early) costs
         // address space, not memory; past 2 * 10^6 ops the vector just grows as usual.
         const double expected_ops = options.rate * static_cast<double>(options.time_limit_us) / 1e6;
-        if (expected_ops > 0 && expected_ops <= 2e6)
+        // The journal likewise: a send and a receive per message come to about 5 (memory on
+        // 1 node) to 10.5 (kv, or owner on 25 nodes) 32-byte events per op in the kafka
+        // runs, so 12 per op leave them no copy at all.
+        if (expected_ops > 0 && expected_ops <= 2e6) {
             outcome_.history.reserve(static_cast<std::size_t>(2 * expected_ops) + 256);
+            outcome_.journal.events.reserve(static_cast<std::size_t>(12 * expected_ops) + 4096);
+        }
         for (const auto& [link, extra_ms] : options.link_latency_ms) {
             const std::int32_t from = node_index_or_abort(link.first, "--link-latency");
             const std::int32_t to = node_index_or_abort(link.second, "--link-latency");
