@@ -23,6 +23,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "core/assert.hpp"
+#include "output_file.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
@@ -670,7 +671,8 @@ for the page faults of a fresh process). Wall-clock figures depend on the machin
   --case NAME    only the case named NAME (as in the table's first column, e.g. "owner 5
                  nodes") or the cases of a group (standard, nodes, history, sweep); repeatable
   --json [FILE]  write the same figures as JSON to FILE, or to stdout instead of the table
-Exit codes: 0 measured (targets met or not), 254 bad arguments, 255 a case crashed.
+Exit codes: 0 measured (targets met or not), 254 bad arguments (a --json FILE that cannot be
+written is found before measuring), 255 a case crashed or the JSON could not be written.
 )";
 }
 
@@ -726,6 +728,12 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
             if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) json_file = args[++i];
         } else {
             err << "millpond bench: unknown option '" << arg << "' (see millpond bench --help)\n";
+            return 254;
+        }
+    }
+    if (json_wanted && !json_file.empty()) {
+        if (auto problem = output_file_problem(json_file); !problem.empty()) {
+            err << "millpond bench: --json: " << problem << "\n";
             return 254;
         }
     }
@@ -824,11 +832,10 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
     } else {
         out << render(report);
         if (json_wanted) {
-            std::ofstream file(json_file, std::ios::binary | std::ios::trunc);
-            file << report.dump(2) << "\n";
-            if (!file) {
-                err << "millpond bench: cannot write '" << json_file << "'\n";
-                return 254;
+            std::string problem;
+            if (!write_file_atomically(json_file, report.dump(2) + "\n", &problem)) {
+                err << "millpond bench: --json: " << problem << "\n";
+                return 255;
             }
         }
     }

@@ -90,6 +90,17 @@ TEST(BenchCommand, OneCaseWritesItsFiguresAndTargets) {
     EXPECT_FALSE(report["targets"].empty());
 }
 
+// A --json file that cannot be written is refused before anything is measured.
+TEST(BenchCommand, AnUnwritableJsonFileIsRefusedBeforeMeasuring) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const std::string missing = "/nonexistent-millpond-directory/bench.json";
+    EXPECT_EQ(run_bench_command({"--case", "memory", "--json", missing}, out, err), 254);
+    EXPECT_EQ(err.str(), "millpond bench: --json: cannot write '" + missing +
+                             "': no directory '/nonexistent-millpond-directory'\n");
+    EXPECT_TRUE(out.str().empty());
+}
+
 TEST(BenchCommand, AnUnknownCaseIsABadArgument) {
     std::ostringstream out;
     std::ostringstream err;

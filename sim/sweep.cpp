@@ -22,6 +22,7 @@
 #include "core/assert.hpp"
 #include "fingerprint.hpp"
 #include "judged_run.hpp"
+#include "output_file.hpp"
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
@@ -133,30 +134,6 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(const std::st
     return std::make_pair(*first, *last);
 }
 
-// Writes next to the target and renames, so a reader (or a merge started early) never sees a
-// half-written file.
-bool write_json_atomically(const std::string& path, const json& value, std::string* problem) {
-    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << value.dump() << "\n";
-        out.flush();
-        if (!out) {
-            *problem = "cannot write '" + temporary + "'";
-            std::filesystem::remove(temporary);
-            return false;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        *problem = "cannot rename '" + temporary + "' to '" + path + "': " + ec.message();
-        std::filesystem::remove(temporary, ec);
-        return false;
-    }
-    return true;
-}
-
 std::string sweep_help() {
     return R"(Usage: millpond sweep [FILE.json] [millpond test options] --seeds A..B [--jobs N]
                       [--fail-fast] [--shard K/N] [--json FILE]
@@ -172,7 +149,8 @@ over runs), ok-op latency quantiles over all runs, total ops. The table is the s
   --fail-fast      stop launching runs after the first run that is not valid; the table then
                    covers the seeds from A up to the first failing one
   --shard K/N      run only the seeds S with (S - A) mod N == K - 1 (K from 1 to N)
-  --json FILE      also write the table and one record per seed as JSON (for millpond merge)
+  --json FILE      also write the table and one record per seed as JSON (for millpond merge);
+                   a FILE that cannot be written is refused before the first run
 
 All `millpond test` options but --seed, --store and the --log-* flags apply, and a scenario
 file first (its options, overridden by the command line's). With --swarm each seed draws its
@@ -558,6 +536,10 @@ int run_sweep_command(const std::vector<std::string>& args, std::ostream& out, s
         }
     }
     if (!range) return bad("--seeds A..B is required");
+    if (!json_path.empty()) {
+        if (auto problem = output_file_problem(json_path); !problem.empty())
+            return bad("--json: " + problem);
+    }
 
     // Validate the option set once, in the words of `millpond test`, and fix its canonical form.
     std::vector<std::string> probe = test_args;
@@ -684,7 +666,7 @@ int run_sweep_command(const std::vector<std::string>& args, std::ostream& out, s
 
     if (!json_path.empty()) {
         std::string problem;
-        if (!write_json_atomically(json_path, sweep_to_json(report), &problem)) {
+        if (!write_file_atomically(json_path, sweep_to_json(report).dump() + "\n", &problem)) {
             err << "millpond sweep: --json: " << problem << "\n";
             return 255;
         }
@@ -720,6 +702,10 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
         }
     }
     if (paths.empty()) return bad("no sweep JSON files given");
+    if (!json_path.empty()) {
+        if (auto problem = output_file_problem(json_path); !problem.empty())
+            return bad("--json: " + problem);
+    }
 
     std::optional<SweepReport> merged;
     std::string first_path;
@@ -763,7 +749,7 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
               [](const SeedRecord& a, const SeedRecord& b) { return a.seed < b.seed; });
     if (!json_path.empty()) {
         std::string problem;
-        if (!write_json_atomically(json_path, sweep_to_json(*merged), &problem)) {
+        if (!write_file_atomically(json_path, sweep_to_json(*merged).dump() + "\n", &problem)) {
             err << "millpond merge: --json: " << problem << "\n";
             return 255;
         }

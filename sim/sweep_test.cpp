@@ -186,6 +186,25 @@ TEST_F(SweepTest, BadArgumentsGive254AndOneLine) {
     EXPECT_EQ(merge({"--bogus"}).code, 254);
 }
 
+// A --json file that cannot be written is refused before the first run (the sweep prints
+// nothing else), not found out after the whole sweep; merge likewise before reading its inputs.
+TEST_F(SweepTest, UnwritableJsonIsRefusedBeforeAnyRun) {
+    const std::string missing = path("no-such-dir/sweep.json");
+    Ran ran = sweep(with(kKv, {"--seeds", "1..2", "--json", missing}));
+    EXPECT_EQ(ran.code, 254);
+    EXPECT_EQ(ran.err, "millpond sweep: --json: cannot write '" + missing + "': no directory '" +
+                           path("no-such-dir") + "'\n");
+    EXPECT_TRUE(ran.out.empty());
+    Ran into_directory = sweep(with(kKv, {"--seeds", "1..2", "--json", dir_.string()}));
+    EXPECT_EQ(into_directory.code, 254);
+    EXPECT_EQ(into_directory.err,
+              "millpond sweep: --json: '" + dir_.string() + "' is a directory\n");
+    Ran merged = merge({path("absent.json"), "--json", missing});
+    EXPECT_EQ(merged.code, 254);
+    EXPECT_EQ(merged.err.rfind("millpond merge: --json: cannot write", 0), 0u) << merged.err;
+    EXPECT_FALSE(fs::exists(path("no-such-dir")));
+}
+
 TEST_F(SweepTest, BrokenMemoryDesignOnThreeNodesFailsWithReplayableSeeds) {
     Ran ran = sweep(with(kBrokenMemory, {"--seeds", "1..3", "--json", path("broken.json")}));
     ASSERT_EQ(ran.code, 1) << ran.out << ran.err;
