@@ -517,12 +517,15 @@ json targets_of(const json& cases) {
         }
         const std::optional<double> v = slope_ratio(points);
         if (!v) {
-            const auto& low = points.front();
+            // Name the half whose cost fell: the lower one if it did, else the upper one.
             const auto& middle = points[points.size() / 2];
+            const bool lower_fell = middle.second <= points.front().second;
+            const auto& from = lower_fell ? points.front() : middle;
+            const auto& to = lower_fell ? middle : points.back();
             add(std::move(what), "<= " + fixed(kLinearFactorMax, 1) + "x", std::nullopt,
-                "no verdict: cost fell from " + fixed(low.second * 1000, 1) + " ms at " +
-                    fixed(low.first, 0) + " to " + fixed(middle.second * 1000, 1) + " ms at " +
-                    fixed(middle.first, 0) + " (a slow run; measure again)",
+                "no verdict: cost fell from " + fixed(from.second * 1000, 1) + " ms at " +
+                    fixed(from.first, 0) + " to " + fixed(to.second * 1000, 1) + " ms at " +
+                    fixed(to.first, 0) + " (a slow run; measure again)",
                 false);
             return;
         }
@@ -689,7 +692,9 @@ std::optional<double> slope_ratio(const std::vector<std::pair<double, double>>& 
     const std::size_t middle = points.size() / 2;
     const double first = slope(0, middle);
     const double last = slope(middle, points.size() - 1);
-    if (first <= 0) return std::nullopt;
+    // A cost that fell over either half is noise (a slow run of a smaller case), not a curve:
+    // a fall over the upper half once read as a ratio of -0.05, "linear: yes".
+    if (first <= 0 || last < 0) return std::nullopt;
     return last / first;
 }
 

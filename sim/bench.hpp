@@ -28,8 +28,9 @@ int run_bench_command(const std::vector<std::string>& args, std::ostream& out, s
 // divided by the slope from the first to the middle (points.size() / 2), for (size, cost)
 // points in increasing size. A line c = a + b*x gives
 // 1 whatever its fixed part a; x log x over 10^4..10^6 about 1.2; x^2 over the same sizes 10.
-// nullopt when the cost did not rise over the lower half: a measured cost only falls with size
-// when a noisy run (a slow spell) inflated the smaller case, and any ratio would be nonsense.
+// nullopt when the cost did not rise over the lower half or fell over the upper one: a
+// measured cost only falls with size when a noisy run (a slow spell) inflated the smaller
+// case, and any ratio would be nonsense.
 // REQUIRES: at least 3 points, sizes strictly increasing.
 std::optional<double> slope_ratio(const std::vector<std::pair<double, double>>& points);
 

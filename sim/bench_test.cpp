@@ -42,6 +42,14 @@ TEST(SlopeRatio, NoRatioWhenTheLowerHalfDidNotRise) {
     EXPECT_TRUE(slope_ratio({{3, 0.1}, {5, 0.11}, {9, 0.2}}).has_value());
 }
 
+// ... and none when the upper half fell: a --quick bench whose 9-node case ran faster than its
+// 5-node one printed "-0.05x" and called the nodes curve linear.
+TEST(SlopeRatio, NoRatioWhenTheUpperHalfFell) {
+    EXPECT_FALSE(slope_ratio({{3, 0.058}, {5, 0.0706}, {9, 0.0700}}).has_value());
+    // A flat upper half is a curve that levelled off: ratio 0, below one.
+    EXPECT_EQ(slope_ratio({{3, 0.1}, {5, 0.2}, {9, 0.2}}), std::optional<double>(0.0));
+}
+
 // millpond maps its heap with 2 MiB pages: mimalloc takes the option for the memory it maps
 // before main only from its environment, so millpond sets MIMALLOC_LARGE_OS_PAGES and runs
 // itself once more (sim/millpond_main.cpp). mimalloc's verbose start-up lines show both starts.
