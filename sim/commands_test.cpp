@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "checkers/edn.hpp"
+#include "scratch_dir_testing.hpp"
 
 namespace millpond::sim {
 namespace {
@@ -34,14 +35,9 @@ Ran run_test(std::vector<std::string> args, const std::string& stamp = "20260101
 
 class CommandsTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        store_ = fs::temp_directory_path() /
-                 ("millpond-commands-test-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(store_);
-    }
-    void TearDown() override { fs::remove_all(store_); }
-    fs::path store_;
+    ScratchDir scratch_{"commands-test"};
+    // Not created: a run makes its store, and a refused one must leave none.
+    const fs::path store_ = scratch_.path() / "store";
 };
 
 TEST_F(CommandsTest, EchoRunWritesMaelstromStoreAndEndsWithSeedFingerprintVerdict) {

@@ -1,11 +1,11 @@
 #include "output_file.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "scratch_dir_testing.hpp"
 
 namespace millpond::sim {
 namespace {
@@ -14,25 +14,11 @@ namespace fs = std::filesystem;
 
 class OutputFileTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("millpond-output-file-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const {
-        std::ifstream in(dir_ / name, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-    std::size_t entries() const {
-        return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), {}));
-    }
-    fs::path dir_;
+    std::string path(const std::string& name) const { return scratch_.file(name); }
+    std::string read(const std::string& name) const { return scratch_.read(name); }
+    std::size_t entries() const { return scratch_.entries(); }
+    ScratchDir scratch_{"output-file-test"};
+    const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(OutputFileTest, AWritablePathHasNoProblem) {

@@ -1,14 +1,12 @@
 #include "scenario.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "scratch_dir_testing.hpp"
 #include "sweep.hpp"
 
 namespace millpond::sim {
@@ -26,21 +24,12 @@ Scenario parsed(const std::string& text) {
     return std::holds_alternative<Scenario>(result) ? std::get<Scenario>(result) : Scenario{};
 }
 
-// One directory per test process: ctest runs tests in parallel.
 class ScenarioFiles : public ::testing::Test {
   protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("millpond-scenario-test-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
     std::string write(const std::string& name, const std::string& text) {
-        const auto path = (dir_ / name).string();
-        std::ofstream(path) << text;
-        return path;
+        return dir_.write(name, text);
     }
-    std::filesystem::path dir_;
+    ScratchDir dir_{"scenario-test"};
 };
 
 const char* kFull = R"({
@@ -244,7 +233,7 @@ TEST_F(ScenarioFiles, ErrorsNameTheFile) {
     EXPECT_NE(std::get<CliError>(shape_error).message.find("ops[0]: a kafka send's value is"),
               std::string::npos);
 
-    auto absent = parse_test_args({(dir_ / "absent.json").string()}, 1);
+    auto absent = parse_test_args({dir_.file("absent.json")}, 1);
     ASSERT_TRUE(std::holds_alternative<CliError>(absent));
     EXPECT_NE(std::get<CliError>(absent).message.find("absent.json: cannot read"), std::string::npos);
 }
@@ -301,7 +290,7 @@ std::vector<std::string> words_after(const std::string& line, const std::string&
 
 TEST_F(ScenarioFiles, AnInvalidRunPrintsAReproLineThatReplaysItExactly) {
     const std::string path = write("loses.json", kLosesWrites);
-    const std::string store = (dir_ / "store").string();
+    const std::string store = dir_.file("store");
     std::ostringstream out, err;
     const int code = run_test_command({path, "--store", store}, 1, "T", out, err);
     EXPECT_EQ(code, 1) << out.str() << err.str();
@@ -321,7 +310,7 @@ TEST_F(ScenarioFiles, AnInvalidRunPrintsAReproLineThatReplaysItExactly) {
 TEST_F(ScenarioFiles, SwarmPrintsItsDrawBeforeTheRunAndReplays) {
     const std::string path = write("small.json", R"({"title": "t", "options": {"workload": "kafka",
         "node-count": 2, "time-limit": 2, "rate": 20, "seed": 4}})");
-    const std::string store = (dir_ / "store").string();
+    const std::string store = dir_.file("store");
     std::ostringstream out, err;
     run_test_command({path, "--swarm", "--store", store}, 1, "T", out, err);
     const std::string text = out.str();

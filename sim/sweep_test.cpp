@@ -1,7 +1,6 @@
 #include "sweep.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "scratch_dir_testing.hpp"
 
 namespace millpond::sim {
 namespace {
@@ -60,16 +60,9 @@ const std::vector<std::string> kBrokenMemory = {"-w",           "kafka", "--back
 
 class SweepTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("millpond-sweep-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    fs::path dir_;
+    std::string path(const std::string& name) const { return scratch_.file(name); }
+    ScratchDir scratch_{"sweep-test"};
+    const fs::path& dir_ = scratch_.path();
 };
 
 TEST(ShardSeeds, DisjointAndCovering) {

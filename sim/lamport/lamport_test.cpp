@@ -11,8 +11,7 @@
 
 #include "sim/commands.hpp"
 #include "sim/report/evidence.hpp"
-
-#include <unistd.h>
+#include "sim/scratch_dir_testing.hpp"
 
 namespace millpond::lamport {
 namespace {
@@ -39,10 +38,9 @@ bool is_drop(Agedge_t* edge) {
 // One small kafka run (with server-to-server traffic and latency) in a temporary store.
 const std::string& run_directory() {
     static const std::string directory = [] {
-        // One store per test process: ctest runs the tests of this file in parallel.
-        const fs::path store = fs::temp_directory_path() /
-                               ("millpond_lamport_test_store_" + std::to_string(::getpid()));
-        fs::remove_all(store);
+        // One store per test process (ctest runs each case in its own), removed at exit.
+        static const ScratchDir scratch("lamport-test-store");
+        const fs::path store = scratch.path();
         std::ostringstream out;
         std::ostringstream err;
         const int code = sim::run_test_command(
@@ -157,9 +155,8 @@ TEST(Lamport, AroundOpKeepsTheOp) {
 // A run the checker finds invalid: two nodes of the one-node design under partitions.
 const std::string& invalid_run_directory() {
     static const std::string directory = [] {
-        const fs::path store = fs::temp_directory_path() /
-                               ("millpond_lamport_test_invalid_" + std::to_string(::getpid()));
-        fs::remove_all(store);
+        static const ScratchDir scratch("lamport-test-invalid");
+        const fs::path store = scratch.path();
         std::ostringstream out;
         std::ostringstream err;
         const int code = sim::run_test_command(
@@ -348,9 +345,8 @@ TEST(Lamport, AGraphvizCrashCostsTheDiagramNotTheProcess) {
 // millpond's own diagrams never build that graph: a band's text is an xlabel, placed after the
 // layout, so no rank gets a label node. The run that found the bug draws every window.
 TEST(Lamport, BandsCrossedByLabelledArrowsRender) {
-    const fs::path store = fs::temp_directory_path() /
-                           ("millpond_lamport_band_store_" + std::to_string(::getpid()));
-    fs::remove_all(store);
+    const ScratchDir scratch("lamport-band-store");
+    const fs::path& store = scratch.path();
     std::ostringstream out, err;
     sim::run_test_command({"-w", "kafka", "--backend", "owner", "--node-count", "3",
                            "--time-limit", "15", "--rate", "100", "--nemesis",
@@ -395,9 +391,8 @@ namespace {
 // A message the network lost is a dashed arrow that ends in a cross where it would have been
 // delivered.
 TEST(Lamport, ALostMessageEndsInACross) {
-    const fs::path store = fs::temp_directory_path() /
-                           ("millpond_lamport_drop_store_" + std::to_string(::getpid()));
-    fs::remove_all(store);
+    const ScratchDir scratch("lamport-drop-store");
+    const fs::path& store = scratch.path();
     std::ostringstream out, err;
     sim::run_test_command({"-w", "kafka", "--backend", "kv", "--node-count", "2", "--concurrency",
                            "2n", "--time-limit", "1", "--rate", "50", "--latency", "10",

@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 #include "sim/hunt.hpp"
 #include "sim/hunt_generators.hpp"
 #include "sim/properties/check_property.hpp"
+#include "sim/scratch_dir_testing.hpp"
 #include "sim/services/service.hpp"
 #include "sim/simulation.hpp"
 #include "sim/workloads.hpp"
@@ -132,15 +132,13 @@ class ZooHunt : public testing::TestWithParam<std::string> {};
 
 TEST_P(ZooHunt, LongFindsAndShrinksTheBug) {
     const std::string backend = GetParam();
-    const std::filesystem::path store =
-        std::filesystem::temp_directory_path() /
-        ("millpond-hunt-test-" + std::to_string(::getpid()) + "-" + backend.substr(4));
+    const ScratchDir scratch("hunt-test");
+    const std::filesystem::path store = scratch.path() / "store";
     std::ostringstream out;
     std::ostringstream err;
     const int code = run_hunt_command(
         {"--backend", backend, "--json", "--store", store.string(), "--budget-s", "60"}, 1,
         "hunt-test", out, err);
-    std::filesystem::remove_all(store);
     ASSERT_EQ(code, 1) << out.str() << err.str();
     const nlohmann::json report = nlohmann::json::parse(out.str());
     EXPECT_TRUE(report["found"].get<bool>());

@@ -1,7 +1,6 @@
 #include "report.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,22 +10,17 @@
 #include "sim/lamport/lamport.hpp"
 #include "sim/report/evidence.hpp"
 #include "sim/report/plots.hpp"
+#include "sim/scratch_dir_testing.hpp"
 
 namespace millpond::report {
 namespace {
 
 namespace fs = std::filesystem;
 
-// One temporary directory per test process: ctest runs the tests of this file in parallel.
-fs::path scratch() {
-    static const fs::path directory = [] {
-        const fs::path path =
-            fs::temp_directory_path() / ("millpond_report_test_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-        return path;
-    }();
-    return directory;
+// One temporary directory per test process (ctest runs each case in its own), removed at exit.
+const fs::path& scratch() {
+    static const ScratchDir directory("report-test");
+    return directory.path();
 }
 
 std::string run_test(const std::string& store, const std::vector<std::string>& extra) {
