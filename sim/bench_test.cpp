@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -94,8 +95,31 @@ TEST(BenchCommand, OneCaseWritesItsFiguresAndTargets) {
     // The measured run is the second in its process; the first is timed too.
     EXPECT_GT(result["first_run_s"].get<double>(), 0);
     EXPECT_GT(result["peak_mb"].get<double>(), 0);
+    // The machine check around the measured run.
+    EXPECT_GT(result["machine_check_ms"].get<double>(), 0);
     EXPECT_TRUE(report.contains("allocator"));
     EXPECT_FALSE(report["targets"].empty());
+}
+
+// The table: one row per case, every header cell filled (the machine check last), and no sweep
+// table when no sweep was measured.
+TEST(BenchCommand, TheTableHasARowPerCaseUnderItsHeader) {
+    std::ostringstream out;
+    std::ostringstream err;
+    ASSERT_EQ(run_bench_command({"--case", "memory", "--repeat", "1"}, out, err), 0) << err.str();
+    std::istringstream table(out.str());
+    std::string header, rule, row;
+    ASSERT_TRUE(std::getline(table, header) && std::getline(table, rule) &&
+                std::getline(table, row));
+    const auto cells = [](const std::string& line) {
+        return std::count(line.begin(), line.end(), '|');
+    };
+    EXPECT_NE(header.find("| peak MB | machine check ms |"), std::string::npos) << header;
+    EXPECT_EQ(cells(rule), cells(header));
+    EXPECT_EQ(cells(row), cells(header)) << row;
+    EXPECT_EQ(row.rfind("| memory | 1 | ", 0), 0u) << row;
+    EXPECT_EQ(out.str().find("| sweep |"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("Machine check ms: "), std::string::npos);
 }
 
 // A --json file that cannot be written is refused before anything is measured.

@@ -8,13 +8,13 @@
 // Before this, the stores of the Lamport and report tests were never removed, and every CI run
 // left about 1,400 of them in /tmp (2.6 GB after a few sessions).
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 #include <string>
 #include <string_view>
