@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -19,6 +18,7 @@
 #include "lamport/lamport.hpp"
 #include "report/report.hpp"
 #include "sweep.hpp"
+#include "under_valgrind.hpp"
 
 #ifdef MILLPOND_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -61,10 +61,8 @@ int main(int argc, char** argv) {
     // valgrind (its preload library is in LD_PRELOAD) there is no second execution: valgrind
     // would run the new image uninstrumented, and the README's callgrind commands count
     // instructions, which the page size does not change.
-    const char* preload = std::getenv("LD_PRELOAD");
-    const bool under_valgrind = preload != nullptr && std::strstr(preload, "valgrind") != nullptr;
     if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) {
-        if (!under_valgrind) {
+        if (!millpond::sim::running_under_valgrind()) {
             ::setenv("MIMALLOC_LARGE_OS_PAGES", "1", 1);
             ::execv("/proc/self/exe", argv);
         }
