@@ -28,8 +28,8 @@
 #include "results.hpp"
 #include "services/service.hpp"
 #include "simulation.hpp"
-#include "under_valgrind.hpp"
 #include "sweep.hpp"
+#include "under_valgrind.hpp"
 #include "workloads.hpp"
 
 namespace millpond::sim {
