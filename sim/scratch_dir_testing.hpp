@@ -22,6 +22,14 @@
 
 namespace millpond {
 
+// The bytes of the file at `path` ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 class ScratchDir {
   public:
     // `purpose` names the directory's user, as millpond-<purpose>-<pid>-<test>-<count>.
@@ -52,12 +60,7 @@ class ScratchDir {
     }
 
     // The bytes of `name` inside ("" when it cannot be read).
-    std::string read(std::string_view name) const {
-        std::ifstream in(path_ / name, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
+    std::string read(std::string_view name) const { return read_file(path_ / name); }
 
     // How many entries the directory holds.
     std::size_t entries() const {

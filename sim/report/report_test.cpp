@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "sim/commands.hpp"
@@ -51,13 +50,6 @@ const std::string& partitioned_run() {
     return directory;
 }
 
-std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 lamport::Run load(const std::string& path) {
     std::string error;
     auto run = lamport::load_run(path, &error);
@@ -81,7 +73,7 @@ TEST(Report, TestCommandWritesTheReport) {
 
 TEST(Report, InvalidRunShowsTheVerdictAndEachAnomalysOps) {
     const fs::path directory = invalid_run();
-    const std::string page = read(directory / "index.html");
+    const std::string page = read_file(directory / "index.html");
     EXPECT_NE(page.find("data-verdict=\"invalid\""), std::string::npos);
     EXPECT_NE(page.find("class=\"verdict invalid\">Invalid"), std::string::npos);
     const lamport::Run run = load(directory.string());
@@ -104,7 +96,7 @@ TEST(Report, InvalidRunShowsTheVerdictAndEachAnomalysOps) {
         const std::string file = "lamport-anomaly-" + std::to_string(k + 1) + ".svg";
         if (k < kAnomalyDiagramsMax) {
             EXPECT_NE(block.find("href=\"" + file + "\""), std::string::npos) << id;
-            EXPECT_NE(read(directory / file).find("<svg"), std::string::npos) << file;
+            EXPECT_NE(read_file(directory / file).find("<svg"), std::string::npos) << file;
         }
         EXPECT_NE(block.find("--around-op "), std::string::npos) << id;
     }
@@ -133,11 +125,11 @@ TEST(Report, InconsistentOffsetsNameAWitnessForEveryValue) {
 
 TEST(Report, ValidRunWithPartitionsShadesThemInBothPlots) {
     const fs::path directory = partitioned_run();
-    const std::string page = read(directory / "index.html");
+    const std::string page = read_file(directory / "index.html");
     EXPECT_NE(page.find("data-verdict=\"valid\""), std::string::npos);
     EXPECT_NE(page.find("None: the workload checker found no anomaly."), std::string::npos);
     for (const char* file : {"latency-raw.svg", "rate.svg"}) {
-        const std::string svg = read(directory / file);
+        const std::string svg = read_file(directory / file);
         EXPECT_NE(svg.find("class=\"nemesis nemesis-partition\""), std::string::npos) << file;
         // Inline in the page too.
         EXPECT_NE(page.find(svg.substr(0, svg.find('\n'))), std::string::npos) << file;
@@ -150,22 +142,24 @@ TEST(Report, ValidRunWithPartitionsShadesThemInBothPlots) {
 TEST(Report, PlotsAreDeterministic) {
     const lamport::Run run = load(partitioned_run());
     const fs::path directory = partitioned_run();
-    EXPECT_EQ(latency_raw_svg(run.history), read(directory / "latency-raw.svg"));
-    EXPECT_EQ(rate_svg(run.history), read(directory / "rate.svg"));
+    EXPECT_EQ(latency_raw_svg(run.history), read_file(directory / "latency-raw.svg"));
+    EXPECT_EQ(rate_svg(run.history), read_file(directory / "rate.svg"));
     // A second run of the same seed in another store draws the same bytes.
     const std::string again =
         run_test("partitioned-again", {"--backend", "owner", "--node-count", "3", "--nemesis",
                                        "partition", "--nemesis-interval", "1", "--seed", "7"});
-    EXPECT_EQ(read(fs::path(again) / "latency-raw.svg"), read(directory / "latency-raw.svg"));
-    EXPECT_EQ(read(fs::path(again) / "rate.svg"), read(directory / "rate.svg"));
+    EXPECT_EQ(read_file(fs::path(again) / "latency-raw.svg"),
+              read_file(directory / "latency-raw.svg"));
+    EXPECT_EQ(read_file(fs::path(again) / "rate.svg"), read_file(directory / "rate.svg"));
 }
 
 TEST(Report, NoFaultsNoShading) {
     const std::string directory =
         run_test("calm", {"--backend", "owner", "--node-count", "2", "--seed", "1"});
-    EXPECT_EQ(read(fs::path(directory) / "latency-raw.svg").find("class=\"nemesis"),
+    EXPECT_EQ(read_file(fs::path(directory) / "latency-raw.svg").find("class=\"nemesis"),
               std::string::npos);
-    EXPECT_EQ(read(fs::path(directory) / "rate.svg").find("class=\"nemesis"), std::string::npos);
+    EXPECT_EQ(read_file(fs::path(directory) / "rate.svg").find("class=\"nemesis"),
+              std::string::npos);
 }
 
 history::Op nemesis_op(std::int64_t time_ns, const std::string& f) {
@@ -214,11 +208,11 @@ TEST(Report, MaelstromStoreDirectoryWithoutJournal) {
     std::ostringstream stderr_text;
     ASSERT_EQ(run_report_command({store, "-o", out.string()}, stdout_text, stderr_text), 0)
         << stderr_text.str();
-    const std::string page = read(out / "index.html");
+    const std::string page = read_file(out / "index.html");
     EXPECT_NE(page.find("data-verdict=\"invalid\""), std::string::npos);
     EXPECT_NE(page.find("id=\"client-ops-only\""), std::string::npos);
     EXPECT_NE(page.find("id=\"anomaly-1\""), std::string::npos);
-    EXPECT_NE(read(out / "messages.svg").find("client operations only"), std::string::npos);
+    EXPECT_NE(read_file(out / "messages.svg").find("client operations only"), std::string::npos);
 }
 
 TEST(Report, MaelstromGCounterNamesTheBadRead) {
@@ -256,7 +250,7 @@ TEST(Report, BareHistoryFile) {
     std::ostringstream stderr_text;
     ASSERT_EQ(run_report_command({history, "--out", out.string()}, stdout_text, stderr_text), 0)
         << stderr_text.str();
-    const std::string page = read(out / "index.html");
+    const std::string page = read_file(out / "index.html");
     EXPECT_NE(page.find("data-verdict=\"valid\""), std::string::npos);
     EXPECT_NE(page.find("id=\"client-ops-only\""), std::string::npos);
     EXPECT_NE(page.find("id=\"diagram-svg\"><svg"), std::string::npos);
