@@ -12,9 +12,10 @@
 // one. Every simulated run inside stays seeded and deterministic.
 
 #include <iosfwd>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <utility>
-#include <optional>
 #include <vector>
 
 namespace millpond::sim {
@@ -23,6 +24,10 @@ namespace millpond::sim {
 // Exit codes: 0 measured (whether or not every target was met), 254 bad arguments, 255 when a
 // case crashed.
 int run_bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// The Markdown that `millpond bench` prints for a report (the figures `--json` writes): the case
+// table, the sweep table when a sweep was measured, the targets and the notes under them.
+std::string render_bench_report(const nlohmann::json& report);
 
 // How far a cost curve is from a straight line: the slope from the middle point to the last
 // divided by the slope from the first to the middle (points.size() / 2), for (size, cost)

@@ -122,6 +122,41 @@ TEST(BenchCommand, TheTableHasARowPerCaseUnderItsHeader) {
     EXPECT_NE(out.str().find("Machine check ms: "), std::string::npos);
 }
 
+// A case that crashed keeps its row, with as many cells as the header: its empty cells were
+// once counted by hand, and the row had one cell too many (18 bars against 17).
+TEST(BenchCommand, AFailedCaseRowHasTheHeadersCells) {
+    const auto report = nlohmann::json::parse(R"({
+        "cases": [
+            {"group": "nodes", "name": "owner 5 nodes", "nodes": 5,
+             "problem": "the case's process was killed by signal 9"},
+            {"group": "standard", "name": "memory", "nodes": 1,
+             "result": {"ops": 19895, "messages_delivered": 47486, "simulate_s": 0.034,
+                        "check_s": 0.01, "total_s": 0.044, "total_cpu_s": 0.044,
+                        "first_run_s": 0.045, "runs_per_s": 22.6, "messages_per_s": 1.07e6,
+                        "simulated_s_per_wall_s": 685, "checked_ops_per_s": 2.0e6,
+                        "ns_per_op": 2223, "peak_mb": 36, "machine_check_ms": 46.8}}],
+        "targets": [{"target": "t", "wanted": "w", "shown": "s", "met": false}],
+        "repeat": 1, "load_before": "0 0 0", "load_after": "0 0 0", "cores": 2,
+        "allocator": "mimalloc 2.0.9", "build": "Release"})");
+    std::istringstream table(render_bench_report(report));
+    std::string header, rule, failed, measured;
+    ASSERT_TRUE(std::getline(table, header) && std::getline(table, rule) &&
+                std::getline(table, failed) && std::getline(table, measured));
+    const auto cells = [](const std::string& line) {
+        return std::count(line.begin(), line.end(), '|');
+    };
+    EXPECT_EQ(cells(header), 17) << header;  // 16 columns
+    EXPECT_EQ(cells(rule), cells(header)) << rule;
+    EXPECT_EQ(failed.rfind(
+                  "| owner 5 nodes | 5 | failed: the case's process was killed by signal 9 |", 0),
+              0u)
+        << failed;
+    EXPECT_EQ(cells(failed), cells(header)) << failed;
+    EXPECT_EQ(cells(measured), cells(header)) << measured;
+    EXPECT_NE(measured.find("| 46.8 |"), std::string::npos) << measured;
+    EXPECT_NE(table.str().find("| t | w | s | NO |"), std::string::npos);
+}
+
 // A --json file that cannot be written is refused before anything is measured.
 TEST(BenchCommand, AnUnwritableJsonFileIsRefusedBeforeMeasuring) {
     std::ostringstream out;
