@@ -657,9 +657,9 @@ std::string render_bench_report(const json& report) {
         << " cores; allocator: " << report["allocator"].get<std::string>()
         << "; build: " << report.value("build", std::string("unknown")) << ".\n";
     out << "Machine check ms: a fixed loop of integer work timed just before and just after the "
-           "measured run, in its process (mean of the two). Lower is faster; it slows, less "
-           "than a run does, when another thread takes a share of the core, so rows and benches "
-           "can be compared knowing how fast the core was.\n";
+           "measured run, in its process (mean of the two). Lower is faster; it slows when "
+           "another thread takes a share of the core, by more or less than a run does (that "
+           "varies), so rows and benches can be compared knowing how fast the core was.\n";
     out << "Rows: standard = `--concurrency 2n --time-limit 20 --rate 1000 --seed 1`, memory on 1 "
            "node, kv and owner on 2; nodes = owner at the same load; history = a history made by "
            "memory on 1 node at --rate 1000 (simulate column in parentheses), then check_kafka "

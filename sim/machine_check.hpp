@@ -6,9 +6,11 @@
 // on a quiet minute) runs 1.4 to 1.7 times slower, CPU time included, while a loop bound by one
 // chain of multiplies does not slow at all. So the loop here is six independent chains of
 // shifts, adds and xors, wide enough to want the whole core, and its time moves with the core's
-// share as a run's does, though less: in session 10, owner on 5 nodes (Release) took 85-89 ms
-// beside checks of 32-33 ms, and 133-147 ms beside checks of 38-44 ms, minutes apart. The bench
-// runs it just before and just after each measured run, in that run's process, and shows the
+// share as a run's does, though not in step: in session 10, owner on 5 nodes (Release) took
+// 85-89 ms beside checks of 32-33 ms, and 133-147 ms beside checks of 38-44 ms, minutes apart
+// (the check slowed less than the run); on 2026-11-22 (`run`'s build) the run took 93-105 ms
+// beside checks of 46-48 ms all session, against 74 ms beside 32 ms (the check slowed more). The
+// bench runs it just before and just after each measured run, in that run's process, and shows the
 // mean beside the run's time, so that two benches -- or a bench and the README's table -- can
 // be compared knowing how fast the core was.
 
