@@ -11,6 +11,7 @@
 
 #include "core/assert.hpp"
 #include "core/errors.hpp"
+#include "core/flat_string_map.hpp"
 #include "core/hash.hpp"
 #include "core/json_teardown.hpp"
 #include "event_queue.hpp"
@@ -480,7 +481,7 @@ class Simulation {
     std::vector<Invocation> pending_final_;
     std::vector<std::pair<std::int32_t, std::int32_t>> init_clients_;  // (client, node)
     // Every send looks its destination up here; never iterated.
-    std::unordered_map<NodeId, std::int32_t, StableStringHash, KeyEqual> index_by_id_;
+    FlatStringMap<std::int32_t> index_by_id_;
 };
 
 void WorkerContext::call(json body) { sim_.worker_call(worker_, std::move(body)); }

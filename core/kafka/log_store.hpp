@@ -8,9 +8,9 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "../flat_string_map.hpp"
 #include "protocol.hpp"
 
 namespace millpond::kafka {
@@ -31,9 +31,9 @@ class LogStore {
     std::optional<Offset> committed(const std::string& key) const;
 
   private:
-    // Only looked up, never iterated (see KeyHash).
-    std::unordered_map<std::string, json::array_t, KeyHash, KeyEqual> logs_;
-    std::unordered_map<std::string, Offset, KeyHash, KeyEqual> committed_;
+    // Only looked up, never iterated.
+    FlatStringMap<json::array_t> logs_;
+    FlatStringMap<Offset> committed_;
 };
 
 }  // namespace millpond::kafka

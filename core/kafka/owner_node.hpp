@@ -73,9 +73,9 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
+#include "../flat_string_map.hpp"
 #include "../handler_node.hpp"
 #include "log_store.hpp"
 
@@ -211,8 +211,8 @@ class OwnerNode final : public HandlerNode {
     std::vector<NodeId> owners_;  // the node ids, sorted
     std::size_t self_index_ = 0;  // this node's position in owners_
     LogStore store_;              // the keys this node owns
-    // Keys owned elsewhere. Only looked up, never iterated (see KeyHash).
-    std::unordered_map<std::string, Replica, KeyHash, KeyEqual> replicas_;
+    // Keys owned elsewhere. Only looked up, never iterated.
+    FlatStringMap<Replica> replicas_;
     std::map<NodeId, AppliedSends> applied_sends_;  // by forwarding node
 };
 

@@ -29,11 +29,6 @@ using Offset = std::int64_t;
 inline constexpr std::size_t kPollMessagesPerKeyMax = 32;
 inline constexpr std::size_t kPollMessagesMax = 4096;
 
-// Hashes a key for the per-key tables a node only looks up (never iterates, so their order
-// cannot reach a message): fnv1a64, stable everywhere, and the owner design needs it anyway.
-// A search of a std::map keyed by string paid about ten string compares per key per message.
-using KeyHash = StableStringHash;
-
 struct SendRequest {
     std::string key;
     json msg;
