@@ -4,7 +4,7 @@
 //
 // std::unordered_map cost more time than its instructions suggest: a perf profile of owner on
 // 5 nodes put 5 % of the run's time in four such maps (replicas, the log store's logs and
-// committed offsets, the simulator's index of ids) against about 3 % of its instructions.
+// committed offsets, the simulator's index of ids) against about 2 % of its instructions.
 // Every lookup there divides by a prime bucket count (a 64-bit division) and follows a pointer
 // to a bucket, then to a node, then compares the key inside the node. Here a lookup hashes the
 // key a word at a time, takes the hash's top bits as its place in a power-of-two table of slots
