@@ -19,7 +19,6 @@
 #include <string_view>
 #include <vector>
 
-#include "../hash.hpp"
 #include "../message.hpp"
 
 namespace millpond::kafka {
