@@ -53,6 +53,9 @@ train() {  # train MILLPOND
     each "$bin" test -w kafka --backend memory --node-count 1 --concurrency 2n --time-limit 10 --rate 1000
     each "$bin" test -w kafka --backend kv --node-count 2 --concurrency 2n --time-limit 10 --rate 1000
     each "$bin" test -w kafka --backend owner --node-count 2 --concurrency 2n --time-limit 10 --rate 1000
+    # The bench's headline case (owner on 5 nodes) trained as well: 2.2 % fewer instructions
+    # there, 3.2 % on 9 nodes, 1.0 % on the standard owner test (callgrind, session 12).
+    each "$bin" test -w kafka --backend owner --node-count 5 --concurrency 2n --time-limit 10 --rate 1000
     each "$bin" test -w kafka --backend owner --node-count 3 --concurrency 2n --time-limit 10 \
         --rate 500 --nemesis partition,kill,drop,duplicate
     each "$bin" test -w echo --node-count 3 --time-limit 5
