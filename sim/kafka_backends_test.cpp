@@ -76,7 +76,9 @@ void expect_valid_over_seeds(const Case& c, std::uint64_t first, std::uint64_t l
     }
 }
 
-TEST_P(KafkaBackendValidity, ValidOverSeedsOneToTwenty) { expect_valid_over_seeds(GetParam(), 1, 20); }
+TEST_P(KafkaBackendValidity, ValidOverSeedsOneToTwenty) {
+    expect_valid_over_seeds(GetParam(), 1, 20);
+}
 
 TEST_P(KafkaBackendValidity, LongValidOverSeedsTwentyOneToTwoHundred) {
     expect_valid_over_seeds(GetParam(), 21, 200);
