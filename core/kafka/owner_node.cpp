@@ -235,10 +235,10 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     const MsgId msg_id = body_int_or_missing(request.body, "msg_id");
     AppliedSends& applied = applied_sends_[request.src];
     if (msg_id >= 0) {
-        if (auto it = applied.sends.find(msg_id); it != applied.sends.end()) {
+        if (const AppliedSend* repeated = applied.sends.find(msg_id)) {
             out.log("repeated kafka_send " + std::to_string(msg_id) + " from " + request.src +
                     "; answering as before");
-            reply(out, request, forwarded_send_reply(it->second));
+            reply(out, request, forwarded_send_reply(*repeated));
             return;
         }
         if (msg_id < applied.forgotten_below) {
@@ -257,11 +257,9 @@ void OwnerNode::on_owner_send(Message& request, Out& out) {
     AppliedSend applied_send{std::move(send.key), from, offset};
     json body = forwarded_send_reply(applied_send);
     if (msg_id >= 0) {
-        applied.sends.emplace(msg_id, std::move(applied_send));
-        if (applied.sends.size() > kAppliedSendsRememberedMax) {
-            applied.forgotten_below = applied.sends.begin()->first + 1;
-            applied.sends.erase(applied.sends.begin());
-        }
+        // Past the capacity the lowest id is evicted (it may be this one) and forgotten.
+        if (const auto evicted = applied.sends.insert(msg_id, std::move(applied_send)))
+            applied.forgotten_below = *evicted + 1;
         MP_ASSERT_LE(applied.sends.size(), kAppliedSendsRememberedMax);
     }
     reply(out, request, std::move(body));
