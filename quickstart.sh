@@ -39,9 +39,10 @@ build() {  # build DIR [cmake args...] [--target TARGET...]: everything unless t
 
 # The runs a profile-guided build learns from: the kinds of run millpond is used for (every
 # backend, faults, the echo workload, the checkers and the outputs), each at seed 1: every
-# training then makes the same profile and every checkout builds the same program. (Without a
-# seed each run took a fresh random one, no two profiles were alike, and two builds of one
-# commit laid their code out differently: session 13.)
+# training then makes the same profile, so builds of one commit lay their code out alike (two
+# from one checkout were byte-identical). Without a seed each run took a fresh random one, no
+# two profiles were alike, and two builds of one commit laid their code out differently
+# (session 13).
 train() {  # train MILLPOND
     local bin=$1 store
     store=$(mktemp -d)

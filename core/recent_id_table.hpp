@@ -33,7 +33,6 @@ class RecentIdTable {
     }
 
     std::size_t size() const { return ids_.size() - first_; }
-    std::size_t capacity() const { return capacity_; }
 
     // The entry of `id`, or nullptr.
     Value* find(std::int64_t id) {

@@ -24,7 +24,9 @@ struct MachineCheck {
 };
 
 // Steps of the loop the bench runs around each measured run: about 33 ms on this VM on a quiet
-// minute (41-44 ms while runs took 1.55 times as long).
+// minute (41-44 ms while runs took 1.55 times as long). Those figures, like the ones above, are
+// from before the loop was aligned (machine_check.cpp), when its reading also varied by build;
+// aligned, it read about 47 ms on the shared core of session 13.
 inline constexpr std::int64_t kMachineCheckSteps = 30'000'000;
 
 // Runs `steps` steps of the loop and times them (steady clock).
