@@ -364,6 +364,9 @@ class Simulation {
     // ---- network ----
     void send(std::int32_t src, std::int32_t dest, json&& body);
     void take_next(std::int32_t receiver);
+    // For the message just put in `receiving`: drops it if the receiver's partition drops its
+    // source (false), else schedules its delivery at its deadline (true).
+    bool schedule_delivery(std::int32_t receiver);
     void on_deliver(std::int32_t receiver);
     // `body` is kept only for a send when the run records bodies.
     void journal(journal::EventKind kind, std::int64_t message_id, std::int32_t src,
@@ -557,8 +560,33 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json&& body) {
                       InFlight{now_us() + copy_latency_us, message_id, src, body, type});
     }
     const Instant deadline_us = now_us() + latency_us;
+    if (!to.receiving && to.inbox.empty() && !to.down && !to.paused) {
+        // The inbox would hold this message alone and take_next would take it out at once:
+        // it goes straight to `receiving`, the same step without a push and a pop.
+        to.receiving.emplace(InFlight{deadline_us, message_id, src, std::move(body), type});
+        schedule_delivery(dest);
+        return;
+    }
     to.inbox.emplace(deadline_us, deadline_us, message_id, src, std::move(body), type);
     if (!to.receiving) take_next(dest);
+}
+
+bool Simulation::schedule_delivery(std::int32_t receiver) {
+    Participant& to = participant_at(receiver);
+    MP_ASSERT(to.receiving.has_value());
+    // Maelstrom checks partitions when the receiver dequeues a message, before its latency
+    // wait (spec §5.3): a message already taken is delivered even if a partition starts
+    // meanwhile, and one sent during a partition but dequeued after the heal goes through.
+    auto grudge = drops_.find(receiver);
+    if (grudge != drops_.end() && grudge->second.count(to.receiving->src)) {
+        journal(journal::EventKind::kDrop, to.receiving->message_id, to.receiving->src,
+                receiver, to.receiving->type);
+        to.receiving.reset();
+        return false;
+    }
+    queue_.push(std::max(now_us(), to.receiving->deadline_us),
+                DeliverEvent{receiver, to.delivery_generation});
+    return true;
 }
 
 void Simulation::take_next(std::int32_t receiver) {
@@ -569,20 +597,7 @@ void Simulation::take_next(std::int32_t receiver) {
     while (!to.inbox.empty()) {
         to.receiving.emplace(std::move(to.inbox.top()));
         to.inbox.pop();
-        // Maelstrom checks partitions when the receiver dequeues a message, before its
-        // latency wait (spec §5.3): a message already taken is delivered even if a partition
-        // starts meanwhile, and one sent during a partition but dequeued after the heal goes
-        // through.
-        auto grudge = drops_.find(receiver);
-        if (grudge != drops_.end() && grudge->second.count(to.receiving->src)) {
-            journal(journal::EventKind::kDrop, to.receiving->message_id, to.receiving->src,
-                    receiver, to.receiving->type);
-            to.receiving.reset();
-            continue;
-        }
-        queue_.push(std::max(now_us(), to.receiving->deadline_us),
-                    DeliverEvent{receiver, to.delivery_generation});
-        return;
+        if (schedule_delivery(receiver)) return;
     }
 }
 
