@@ -87,6 +87,10 @@ struct Participant {
     // Skew: the node's clock reads clock_offset_us + t + t * drift_ppm / 10^6 at true time t.
     std::int64_t clock_offset_us = 0;
     std::int64_t drift_ppm = 0;
+
+    // A killed or paused node takes nothing from its inbox: the queue builds up until it is
+    // back. send's shortcut past the inbox and take_next both ask this.
+    bool takes_messages() const { return !down && !paused; }
 };
 
 struct DeliverEvent {
@@ -560,7 +564,7 @@ void Simulation::send(std::int32_t src, std::int32_t dest, json&& body) {
                       InFlight{now_us() + copy_latency_us, message_id, src, body, type});
     }
     const Instant deadline_us = now_us() + latency_us;
-    if (!to.receiving && to.inbox.empty() && !to.down && !to.paused) {
+    if (!to.receiving && to.inbox.empty() && to.takes_messages()) {
         // The inbox would hold this message alone and take_next would take it out at once:
         // it goes straight to `receiving`, the same step without a push and a pop.
         to.receiving.emplace(InFlight{deadline_us, message_id, src, std::move(body), type});
@@ -592,8 +596,7 @@ bool Simulation::schedule_delivery(std::int32_t receiver) {
 void Simulation::take_next(std::int32_t receiver) {
     Participant& to = participant_at(receiver);
     MP_ASSERT(!to.receiving);
-    // A killed or paused node takes nothing: its queue builds up until it is back.
-    if (to.down || to.paused) return;
+    if (!to.takes_messages()) return;
     while (!to.inbox.empty()) {
         to.receiving.emplace(std::move(to.inbox.top()));
         to.inbox.pop();
