@@ -386,7 +386,7 @@ class Simulation {
     void on_timer(const TimerEvent& event);
 
     // ---- clients ----
-    void on_client_message(std::int32_t client, Message&& message);
+    void on_client_message(std::int32_t client, json&& body);
     void on_client_timeout(const ClientTimeoutEvent& event);
     void on_generator(std::int32_t stream);
     void try_issue(std::int32_t stream);
@@ -628,11 +628,15 @@ void Simulation::on_deliver(std::int32_t receiver) {
         if (options_.log_net_recv)
             std::cerr << ":recv {:id " << message_id << ", :src \"" << participant_at(src).id
                       << "\", :dest \"" << to.id << "\", :body " << taken.body.dump() << "}\n";
-        Message message{participant_at(src).id, to.id, std::move(taken.body)};
-        to.receiving.reset();
         if (to.kind == ParticipantKind::kClient) {
-            on_client_message(receiver, std::move(message));
+            // A client reads only the body: no envelope, no copies of the two ids.
+            json body = std::move(taken.body);
+            to.receiving.reset();
+            on_client_message(receiver, std::move(body));
+            tear_down(body);
         } else {
+            Message message{participant_at(src).id, to.id, std::move(taken.body)};
+            to.receiving.reset();
             const std::uint64_t seed = to.seed;
             // Only nodes get Maelstrom's init handshake; a service was initialised by the
             // simulator and treats an `init` like any other request.
@@ -643,10 +647,10 @@ void Simulation::on_deliver(std::int32_t receiver) {
                 else
                     node.on_message(std::move(message), local_now, out);
             });
+            // The body dies here whether the receiver kept parts of it or not
+            // (core/json_teardown.hpp).
+            tear_down(message.body);
         }
-        // The body dies here whether the receiver kept parts of it or not
-        // (core/json_teardown.hpp).
-        tear_down(message.body);
     }
     if (!participant_at(receiver).receiving) take_next(receiver);
 }
@@ -755,12 +759,12 @@ void Simulation::record(history::Op&& op) {
     outcome_.history.push_back(std::move(op));
 }
 
-void Simulation::on_client_message(std::int32_t client, Message&& message) {
+void Simulation::on_client_message(std::int32_t client, json&& body) {
     Participant& participant = participant_at(client);
     if (participant.worker < 0) {
         // An init client: the only check Maelstrom makes is type == init_ok. (Init clients
         // of restarted nodes just close.)
-        if (body_type(message.body) == "init_ok" && !participant.closed) {
+        if (body_type(body) == "init_ok" && !participant.closed) {
             participant.closed = true;
             if (phase_ == Phase::kInit && --init_pending_ == 0) {
                 phase_ = Phase::kMain;
@@ -819,7 +823,7 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
         return;
     }
     Worker& worker = workers_[static_cast<std::size_t>(participant.worker)];
-    const std::int64_t in_reply_to = body_int_or_missing(message.body, "in_reply_to");
+    const std::int64_t in_reply_to = body_int_or_missing(body, "in_reply_to");
     // A reply to anything but the awaited request is dropped silently (spec §1.3).
     if (!worker.busy || worker.client != client || worker.outstanding < 0 ||
         in_reply_to != worker.outstanding)
@@ -827,11 +831,11 @@ void Simulation::on_client_message(std::int32_t client, Message&& message) {
     worker.outstanding = -1;
     ++worker.timeout_generation;
     WorkerContext context(*this, participant.worker);
-    if (is_error_body(message.body)) {
-        worker.workload_client->on_error(message.body, context);
+    if (is_error_body(body)) {
+        worker.workload_client->on_error(body, context);
         return;
     }
-    worker.workload_client->on_reply(std::move(message.body), context);
+    worker.workload_client->on_reply(std::move(body), context);
 }
 
 void Simulation::worker_call(std::int32_t worker_index, json body) {
