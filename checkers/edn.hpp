@@ -109,13 +109,6 @@ class Value {
         }
     }
 
-    // True when both hold the very same heap part (string, items or entries), not merely
-    // equal ones; false for scalars. Values are copy-on-write (a shared part is copied before
-    // any change), so a part two values share stays as it was while both hold it.
-    bool shares_parts_with(const Value& other) const {
-        return ptr_ != nullptr && ptr_ == other.ptr_;
-    }
-
     friend bool operator==(const Value& a, const Value& b);
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
     // A total order (kind, then value) for deterministic sorting.

@@ -52,8 +52,7 @@ bool read_offset(const json& value, std::int64_t* offset) {
 // never reused after an :info (the runner opens a fresh one, with empty offsets).
 class KafkaClient final : public WorkloadClient {
   public:
-    KafkaClient(PolledPairs* polled_pairs, PolledOffsetsNote* polled_offsets_note)
-        : polled_pairs_(polled_pairs), polled_offsets_note_(polled_offsets_note) {}
+    explicit KafkaClient(PolledPairs* polled_pairs) : polled_pairs_(polled_pairs) {}
 
     void invoke(const Invocation& op, OpContext& context) override {
         MP_ASSERT(awaiting_ == Awaiting::kNothing);
@@ -187,7 +186,6 @@ class KafkaClient final : public WorkloadClient {
         polled.reserve(keys.size());
         std::vector<std::int64_t> next_offsets;  // per key of msgs, in its order
         next_offsets.reserve(keys.size());
-        polled_offsets_.clear();
         json::object_t commit;
         for (const auto& [key, run] : keys) {
             if (!run.is_array())
@@ -211,9 +209,6 @@ class KafkaClient final : public WorkloadClient {
                 highest = std::max(highest, offset);
                 committed = std::max(committed, offset);
             }
-            // What observe() reads off the value again (max_poll_offsets): keys that parse,
-            // each with its highest offset, -1 for an empty list.
-            if (const auto parsed = parse_key(key)) polled_offsets_.emplace_back(*parsed, highest);
             // The next offset to read: one past the highest returned; 0 for an empty list.
             next_offsets.push_back(
                 highest == std::numeric_limits<std::int64_t>::max() ? highest : highest + 1);
@@ -235,10 +230,7 @@ class KafkaClient final : public WorkloadClient {
         mop.push_back(poll_keyword_);
         mop.push_back(edn::Value::map(std::move(polled)));
         polled_ = single_mop(std::move(mop));
-        if (commit.empty()) {
-            polled_offsets_note_->note(polled_, polled_offsets_);
-            return context.complete(history::OpType::kOk, polled_);
-        }
+        if (commit.empty()) return context.complete(history::OpType::kOk, polled_);
         // The poll is ok only once its highest offsets are committed.
         awaiting_ = Awaiting::kCommitOk;
         json request(json::value_t::object);
@@ -250,7 +242,6 @@ class KafkaClient final : public WorkloadClient {
     void on_commit_offsets_ok(const json& body, OpContext& context) {
         if (auto problem = reply_problem(body, "commit_offsets_ok", {}); !problem.empty())
             return context.complete_with_schema_violation(problem);
-        polled_offsets_note_->note(polled_, polled_offsets_);
         context.complete(history::OpType::kOk, std::move(polled_));
     }
 
@@ -282,9 +273,7 @@ class KafkaClient final : public WorkloadClient {
         context.complete(history::OpType::kOk, assign_value_);
     }
 
-    PolledPairs* polled_pairs_;                             // the workload's, shared by its clients
-    PolledOffsetsNote* polled_offsets_note_;                // the workload's, read by its observe()
-    PolledOffsetsNote::KeyOffsets polled_offsets_;          // the ok value's, as polled_ says them
+    PolledPairs* polled_pairs_;  // the workload's, shared by its clients
     std::map<std::string, std::int64_t, KeyLess> offsets_;  // key -> next offset to read
     Awaiting awaiting_ = Awaiting::kNothing;
     edn::Value send_mop_;      // [:send key msg] of the send in flight
@@ -365,7 +354,7 @@ KafkaWorkload::KafkaWorkload(const RunOptions& options)
 }
 
 std::unique_ptr<WorkloadClient> KafkaWorkload::open_client() {
-    return std::make_unique<KafkaClient>(&polled_pairs_, &polled_offsets_note_);
+    return std::make_unique<KafkaClient>(&polled_pairs_);
 }
 
 std::size_t KafkaWorkload::draw_slot(Rng& rng) const {
@@ -512,8 +501,7 @@ void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op
             final_threads_[static_cast<std::size_t>(thread_of(completion.process))];
         state.last_completion_us = completion.time_ns / 1000;
         if (completion.type != history::OpType::kOk || completion.f != "poll") return;
-        if (!polled_offsets_note_.take(completion.value, &polled_scratch_))
-            max_poll_offsets(completion, &polled_scratch_);
+        max_poll_offsets(completion, &polled_scratch_);
         for (const auto& [key, seen] : polled_scratch_) {
             auto target = state.targets.find(key);
             if (target != state.targets.end() && target->second <= seen)
@@ -525,8 +513,7 @@ void KafkaWorkload::observe(const history::Op& /*invocation*/, const history::Op
     KeyOffsets& sent = sent_scratch_;
     KeyOffsets& polled = polled_scratch_;
     max_send_offsets(completion, &sent);
-    if (!polled_offsets_note_.take(completion.value, &polled))
-        max_poll_offsets(completion, &polled);
+    max_poll_offsets(completion, &polled);
     merge_max(max_offsets_, sent);
     merge_max(max_offsets_, polled);
     // poll-unseen keeps only the keys whose ok sends are ahead of their ok polls.

@@ -21,7 +21,6 @@
 #include <optional>
 #include <vector>
 
-#include "polled_offsets_note.hpp"
 #include "polled_pairs.hpp"
 #include "run_options.hpp"
 #include "workload.hpp"
@@ -99,8 +98,6 @@ class KafkaWorkload final : public Workload {
 
     // Poll results' [offset msg] pairs, shared by every client's history values.
     PolledPairs polled_pairs_;
-    // An ok poll's offsets per key, from the client that completed it to observe().
-    PolledOffsetsNote polled_offsets_note_;
 
     // track-key-offsets.
     std::map<std::int64_t, std::int64_t> max_offsets_;
