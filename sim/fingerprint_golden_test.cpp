@@ -110,12 +110,6 @@ std::vector<std::string> args_of(const PinnedRun& pinned) {
     return args;
 }
 
-std::string joined(const std::vector<std::string>& args) {
-    std::string line = "millpond test";
-    for (const auto& arg : args) line += " " + shell_word(arg);
-    return line;
-}
-
 class PinnedRunTest : public ::testing::TestWithParam<std::size_t> {};
 
 TEST_P(PinnedRunTest, KeepsItsFingerprintEventCountAndSummary) {
@@ -123,8 +117,9 @@ TEST_P(PinnedRunTest, KeepsItsFingerprintEventCountAndSummary) {
     const std::vector<std::string> args = args_of(pinned);
     auto parsed = parse_test_args(args, /*fresh_seed=*/0);
     ASSERT_TRUE(std::holds_alternative<TestCommand>(parsed)) << std::get<CliError>(parsed).message;
-    const JudgedRun judged = run_and_judge(std::get<TestCommand>(parsed).run);
-    const std::string command = joined(args);
+    const TestCommand& test = std::get<TestCommand>(parsed);
+    const JudgedRun judged = run_and_judge(test.run);
+    const std::string command = repro_command(test);  // the line `millpond test` prints
     ASSERT_TRUE(judged.outcome.aborted.empty()) << command << ": " << judged.outcome.aborted;
     EXPECT_EQ(fingerprint_hex(judged.outcome.fingerprint), pinned.fingerprint)
         << command << "\nThis run no longer repeats the one pinned here. If the change was "
