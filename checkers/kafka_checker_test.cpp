@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka_fixtures_testing.hpp"
 #include "maelstrom_repair.hpp"
 
 namespace millpond::checkers {
@@ -627,24 +628,9 @@ TEST(KafkaChecker, IsDeterministic) {
 // ---------------------------------------------------------------------------------------------
 // Real Maelstrom runs
 
-std::filesystem::path kafka_fixtures() {
-    return std::filesystem::path(MILLPOND_FIXTURES_DIR) / "maelstrom" / "kafka";
-}
-
-std::vector<std::filesystem::path> kafka_runs() {
-    std::vector<std::filesystem::path> runs;
-    for (const auto& entry : std::filesystem::directory_iterator(kafka_fixtures()))
-        if (entry.is_directory()) runs.push_back(entry.path());
-    std::sort(runs.begin(), runs.end());
-    return runs;
-}
-
-history::History load(const std::filesystem::path& path) {
-    history::ReadError error;
-    auto loaded = history::read_history(path.string(), &error);
-    EXPECT_TRUE(loaded) << path << ":" << error.line << ": " << error.message;
-    return loaded ? *loaded : history::History{};
-}
+using testing::kafka_fixtures;
+using testing::kafka_runs;
+using testing::load_history;
 
 std::optional<edn::Value> recorded_workload(const std::filesystem::path& run) {
     std::ifstream in(run / "results.edn");
@@ -674,7 +660,7 @@ TEST(KafkaFixtures, VerdictsMatchMaelstromWhereItGaveOne) {
         const auto recorded = recorded_workload(run);
         if (!recorded || recorded->find("valid?")->kind() != edn::Kind::kBool) continue;
         SCOPED_TRACE(run.filename().string());
-        const edn::Value result = timed_check(load(run / "history.restored.edn"), run);
+        const edn::Value result = timed_check(load_history(run / "history.restored.edn"), run);
         EXPECT_EQ(*result.find("valid?"), *recorded->find("valid?"));
         EXPECT_EQ(*result.find("error-types"), *recorded->find("error-types"));
         EXPECT_EQ(*result.find("bad-error-types"), *recorded->find("bad-error-types"));
@@ -699,7 +685,7 @@ TEST(KafkaFixtures, RunWhereMaelstromCrashedGetsAVerdictWithReasons) {
     const auto run =
         kafka_fixtures() / "Emmanuel32__distributed-systems-practice__20230514T214655.917-0400";
     ASSERT_EQ(recorded_workload(run)->find("valid?")->as_string(), "unknown");
-    const history::History history = load(run / "history.restored.edn");
+    const history::History history = load_history(run / "history.restored.edn");
     const edn::Value result = timed_check(history, run);
     // Key "480" was assigned near the end, never sent to, and only ever polled empty: that is
     // what crashed Maelstrom's lost-write analysis. Everything acknowledged was polled, in
@@ -717,7 +703,7 @@ TEST(KafkaFixtures, RunWhereMaelstromCrashedGetsAVerdictWithReasons) {
 TEST(KafkaFixtures, FiveNodeRunMaelstromNeverFinishedGetsAVerdict) {
     const auto run =
         kafka_fixtures() / "Shresth72__distributed_systems_jepsen__20240919T141959.387+0530";
-    const history::History history = load(run / "history.restored.edn");
+    const history::History history = load_history(run / "history.restored.edn");
     ASSERT_EQ(history.size(), 32156u);
     const edn::Value result = timed_check(history, run);
     // The node loses messages (key "0" is never polled from offset 0, some messages are never
@@ -745,7 +731,7 @@ TEST(KafkaFixtures, LossyFilesLookUnseenAndSaySo) {
             !recorded->find("valid?")->as_bool())
             continue;
         SCOPED_TRACE(run.filename().string());
-        const edn::Value result = check_kafka(load(run / "history.edn"));
+        const edn::Value result = check_kafka(load_history(run / "history.edn"));
         const auto types = error_types(result);
         EXPECT_TRUE(types.empty() || types == std::vector<std::string>{"unseen"});
         EXPECT_EQ(is_valid(result), types.empty());
@@ -760,7 +746,7 @@ TEST(KafkaFixtures, RepairedHistoryGetsTheRecordedVerdict) {
         const auto recorded = recorded_workload(run);
         if (!recorded || recorded->find("valid?")->kind() != edn::Kind::kBool) continue;
         SCOPED_TRACE(run.filename().string());
-        history::History history = load(run / "history.edn");
+        history::History history = load_history(run / "history.edn");
         const RepairReport report =
             repair_maelstrom_history(history, (run / "history.edn").string());
         EXPECT_TRUE(report.repaired) << report.note;

@@ -8,27 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "kafka_fixtures_testing.hpp"
+
 namespace millpond::checkers {
 namespace {
 
-std::filesystem::path kafka_fixtures() {
-    return std::filesystem::path(MILLPOND_FIXTURES_DIR) / "maelstrom" / "kafka";
-}
-
-std::vector<std::filesystem::path> kafka_runs() {
-    std::vector<std::filesystem::path> runs;
-    for (const auto& entry : std::filesystem::directory_iterator(kafka_fixtures()))
-        if (entry.is_directory()) runs.push_back(entry.path());
-    std::sort(runs.begin(), runs.end());
-    return runs;
-}
-
-history::History load(const std::filesystem::path& path) {
-    history::ReadError error;
-    auto loaded = history::read_history(path.string(), &error);
-    EXPECT_TRUE(loaded) << path << ":" << error.line << ": " << error.message;
-    return loaded ? *loaded : history::History{};
-}
+using testing::kafka_fixtures;
+using testing::kafka_runs;
+using testing::load_history;
 
 std::string slurp(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -49,14 +36,14 @@ TEST(MaelstromRepair, ReproducesTheRestoredFixtures) {
     ASSERT_EQ(kafka_runs().size(), 4u);
     for (const auto& run : kafka_runs()) {
         SCOPED_TRACE(run.filename().string());
-        history::History history = load(run / "history.edn");
-        const history::History restored = load(run / "history.restored.edn");
+        history::History history = load_history(run / "history.edn");
+        const history::History restored = load_history(run / "history.restored.edn");
         EXPECT_GT(count_lossy_ops(history), 0);
         const RepairReport report =
             repair_maelstrom_history(history, (run / "history.edn").string());
         EXPECT_TRUE(report.lossy);
         EXPECT_TRUE(report.repaired) << report.note;
-        EXPECT_EQ(report.lossy_ops, count_lossy_ops(load(run / "history.edn")));
+        EXPECT_EQ(report.lossy_ops, count_lossy_ops(load_history(run / "history.edn")));
         EXPECT_NE(report.note.find("restored all of them from history.txt"), std::string::npos)
             << report.note;
         ASSERT_EQ(history.size(), restored.size());
@@ -72,7 +59,7 @@ TEST(MaelstromRepair, ReproducesTheRestoredFixtures) {
 
 TEST(MaelstromRepair, LeavesGoodHistoriesAlone) {
     const auto run = kafka_runs().front();
-    history::History history = load(run / "history.restored.edn");
+    history::History history = load_history(run / "history.restored.edn");
     const history::History before = history;
     const RepairReport report =
         repair_maelstrom_history(history, (run / "history.restored.edn").string());
@@ -88,7 +75,7 @@ TEST(MaelstromRepair, WarnsWhenThereIsNoHistoryTxt) {
         kafka_fixtures() / "Emmanuel32__distributed-systems-practice__20230514T220346.004-0400";
     const auto dir = scratch("no-txt");
     std::filesystem::copy_file(run / "history.edn", dir / "history.edn");
-    history::History history = load(dir / "history.edn");
+    history::History history = load_history(dir / "history.edn");
     const history::History before = history;
     const RepairReport report = repair_maelstrom_history(history, (dir / "history.edn").string());
     EXPECT_TRUE(report.lossy);
@@ -111,7 +98,7 @@ TEST(MaelstromRepair, RefusesAHistoryTxtThatDoesNotLineUp) {
         std::ofstream out(dir / "history.txt", std::ios::binary);
         out << txt.substr(txt.find('\n') + 1) << "0\t:ok\t:poll\t[[:poll {}]]\n";
     }
-    history::History history = load(dir / "history.edn");
+    history::History history = load_history(dir / "history.edn");
     const RepairReport report = repair_maelstrom_history(history, (dir / "history.edn").string());
     EXPECT_TRUE(report.lossy);
     EXPECT_FALSE(report.repaired);

@@ -8,7 +8,7 @@ namespace millpond::checkers {
 
 namespace {
 
-struct Counts {
+struct MessageCounts {
     std::int64_t sends = 0;
     std::int64_t recvs = 0;
 
@@ -29,7 +29,7 @@ struct Counts {
 }  // namespace
 
 edn::Value check_net(const journal::Journal& journal, const history::History& history) {
-    Counts all, clients, servers;
+    MessageCounts all, clients, servers;
     // Whether each participant is a client, looked up once rather than through its id string
     // for every event (a run journals a few hundred thousand).
     std::vector<char> is_client(journal.participants.size());
@@ -39,7 +39,7 @@ edn::Value check_net(const journal::Journal& journal, const history::History& hi
         if (event.kind == journal::EventKind::kDrop) continue;
         const bool client = is_client[static_cast<std::size_t>(event.src)] ||
                             is_client[static_cast<std::size_t>(event.dest)];
-        Counts& bucket = client ? clients : servers;
+        MessageCounts& bucket = client ? clients : servers;
         if (event.kind == journal::EventKind::kSend) {
             ++all.sends;
             ++bucket.sends;

@@ -22,9 +22,10 @@
 
 namespace {
 
-const std::string kBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-echo";
-const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
+const std::string kEchoBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-echo";
 
+using millpond::maelstrom::test_support::kTestdata;
+using millpond::maelstrom::test_support::lines_of;
 using millpond::maelstrom::test_support::ProgramRun;
 using millpond::maelstrom::test_support::read_file;
 
@@ -33,7 +34,7 @@ using millpond::maelstrom::test_support::read_file;
 ProgramRun run_program(const std::vector<std::string>& arguments, const std::string& stdin_path,
                        const std::vector<std::string>& extra_env = {}) {
     namespace support = millpond::maelstrom::test_support;
-    return support::run_program(kBinary, arguments, stdin_path,
+    return support::run_program(kEchoBinary, arguments, stdin_path,
                                 {"MILLPOND_SEED=", "MILLPOND_INCARNATION="},
                                 support::with_fixed_incarnation(extra_env));
 }
@@ -42,13 +43,6 @@ void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream file(path, std::ios::binary);
     file << bytes;
     ASSERT_TRUE(file) << "cannot write " << path;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream input(text);
-    for (std::string line; std::getline(input, line);) lines.push_back(line);
-    return lines;
 }
 
 // Set MILLPOND_UPDATE_GOLDEN=1 to rewrite the expected file after a deliberate change; then
@@ -128,7 +122,7 @@ TEST(MillpondEcho, AnswersEachRequestWhileStdinStaysOpen) {
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::string binary = kBinary;
+    std::string binary = kEchoBinary;
     char* argv[] = {binary.data(), nullptr};
     // msg_ids from incarnation 0, whatever the wall clock says (the first entry of a name wins).
     std::string fixed_incarnation = "MILLPOND_INCARNATION=0";
@@ -137,7 +131,7 @@ TEST(MillpondEcho, AnswersEachRequestWhileStdinStaysOpen) {
     envp.push_back(nullptr);
     pid_t pid = -1;
     const int spawned =
-        ::posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv, envp.data());
+        ::posix_spawn(&pid, kEchoBinary.c_str(), &actions, nullptr, argv, envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(in[0]);
     ::close(out[1]);
@@ -203,7 +197,7 @@ TEST(MillpondEcho, MsgIdsStartPastTheIncarnation) {
             .count());
     ASSERT_GT(before, 0);
     const ProgramRun clocked = millpond::maelstrom::test_support::run_program(
-        kBinary, {}, kTestdata + "/echo.in", {"MILLPOND_SEED=", "MILLPOND_INCARNATION="}, {});
+        kEchoBinary, {}, kTestdata + "/echo.in", {"MILLPOND_SEED=", "MILLPOND_INCARNATION="}, {});
     EXPECT_EQ(clocked.exit_code, 0);
     const std::string first_id = "\"msg_id\":";
     const auto at = clocked.out.find(first_id);

@@ -23,9 +23,10 @@
 
 namespace {
 
-const std::string kBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-kafka";
-const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
+const std::string kKafkaBinary = std::string(MILLPOND_BINARY_DIR) + "/millpond-kafka";
 
+using millpond::maelstrom::test_support::kTestdata;
+using millpond::maelstrom::test_support::lines_of;
 using millpond::maelstrom::test_support::ProgramRun;
 using millpond::maelstrom::test_support::read_file;
 
@@ -34,16 +35,9 @@ using millpond::maelstrom::test_support::read_file;
 ProgramRun run_kafka(const std::vector<std::string>& arguments, const std::string& stdin_path,
                      const std::vector<std::string>& extra_env = {}) {
     namespace support = millpond::maelstrom::test_support;
-    return support::run_program(kBinary, arguments, stdin_path,
+    return support::run_program(kKafkaBinary, arguments, stdin_path,
                                 {"KAFKA_", "MILLPOND_SEED=", "MILLPOND_INCARNATION="},
                                 support::with_fixed_incarnation(extra_env));
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream input(text);
-    for (std::string line; std::getline(input, line);) lines.push_back(line);
-    return lines;
 }
 
 void expect_same_output(const std::string& got, const std::string& expected) {

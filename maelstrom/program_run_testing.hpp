@@ -18,12 +18,23 @@ extern char** environ;
 
 namespace millpond::maelstrom::test_support {
 
+// The golden inputs and expected outputs beside the tests.
+inline const std::string kTestdata = std::string(MILLPOND_SOURCE_DIR) + "/maelstrom/testdata";
+
 inline std::string read_file(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     EXPECT_TRUE(file) << "cannot read " << path;
     std::ostringstream bytes;
     bytes << file.rdbuf();
     return bytes.str();
+}
+
+// `text` split at newlines, without them.
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream input(text);
+    for (std::string line; std::getline(input, line);) lines.push_back(line);
+    return lines;
 }
 
 struct ProgramRun {

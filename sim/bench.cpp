@@ -10,7 +10,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,6 +22,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "core/assert.hpp"
+#include "decimal_text.hpp"
 #include "machine_check.hpp"
 #include "output_file.hpp"
 #include "results.hpp"
@@ -66,12 +66,6 @@ double thread_cpu_seconds() {
     timespec now{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
-std::string fixed(double value, int digits) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-    return buffer;
 }
 
 // Resident set size now, in MB (/proc/self/statm), or 0 when unreadable.

@@ -10,6 +10,7 @@
 
 #include "checkers/history.hpp"
 #include "core/assert.hpp"
+#include "decimal_text.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 #include "judged_run.hpp"
@@ -67,12 +68,6 @@ RunFigures measure(const Config& config, std::uint64_t seed, Instant time_limit_
 std::string ms(std::int64_t us) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(us) / 1000.0);
-    return buffer;
-}
-
-std::string fixed(double value, int digits) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
     return buffer;
 }
 

@@ -1,11 +1,11 @@
 #include "results.hpp"
 
-#include <cstdio>
 #include <map>
 
 #include "checkers/net_checker.hpp"
 #include "checkers/stats.hpp"
 #include "checkers/validity.hpp"
+#include "decimal_text.hpp"
 
 namespace millpond::sim {
 
@@ -71,12 +71,6 @@ namespace {
 
 std::int64_t int_at(const edn::Value& tree, std::initializer_list<const char*> path) {
     return static_cast<std::int64_t>(number_at(tree, path));
-}
-
-std::string fixed(double value, int digits) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-    return buffer;
 }
 
 }  // namespace

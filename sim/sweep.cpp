@@ -8,7 +8,6 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -20,6 +19,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "core/assert.hpp"
+#include "decimal_text.hpp"
 #include "fingerprint.hpp"
 #include "judged_run.hpp"
 #include "output_file.hpp"
@@ -39,12 +39,6 @@ constexpr std::size_t kFailingListedMax = 50;
 constexpr int kJsonVersion = 1;
 
 using json = nlohmann::json;
-
-std::string fixed(double value, int digits) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-    return buffer;
-}
 
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 1); }
 

@@ -18,19 +18,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Ran {
+struct SweepRan {
     int code;
     std::string out;
     std::string err;
 };
 
-Ran sweep(std::vector<std::string> args) {
+SweepRan sweep(std::vector<std::string> args) {
     std::ostringstream out, err;
     const int code = run_sweep_command(args, out, err);
     return {code, out.str(), err.str()};
 }
 
-Ran merge(std::vector<std::string> args) {
+SweepRan merge(std::vector<std::string> args) {
     std::ostringstream out, err;
     const int code = run_merge_command(args, out, err);
     return {code, out.str(), err.str()};
@@ -106,8 +106,8 @@ TEST(LatencyHistogram, MergeIsExactAndEdgesAreClose) {
 }
 
 TEST_F(SweepTest, TableIsByteIdenticalWhateverTheJobs) {
-    Ran one = sweep(with(kKv, {"--seeds", "1..6", "--jobs", "1"}));
-    Ran three = sweep(with(kKv, {"--seeds", "1..6", "--jobs", "3"}));
+    SweepRan one = sweep(with(kKv, {"--seeds", "1..6", "--jobs", "1"}));
+    SweepRan three = sweep(with(kKv, {"--seeds", "1..6", "--jobs", "3"}));
     ASSERT_EQ(one.code, 0) << one.out << one.err;
     EXPECT_EQ(three.code, 0);
     EXPECT_EQ(one.out, three.out);
@@ -118,18 +118,18 @@ TEST_F(SweepTest, TableIsByteIdenticalWhateverTheJobs) {
 }
 
 TEST_F(SweepTest, ThreeShardsMergedEqualOneUnshardedSweep) {
-    Ran whole = sweep(with(kKv, {"--seeds", "3..10", "--jobs", "2", "--json", path("whole.json")}));
+    SweepRan whole = sweep(with(kKv, {"--seeds", "3..10", "--jobs", "2", "--json", path("whole.json")}));
     ASSERT_EQ(whole.code, 0) << whole.err;
     std::vector<std::string> files;
     for (int k = 1; k <= 3; ++k) {
         files.push_back(path("shard-" + std::to_string(k) + ".json"));
-        Ran shard = sweep(with(kKv, {"--seeds", "3..10", "--shard", std::to_string(k) + "/3",
+        SweepRan shard = sweep(with(kKv, {"--seeds", "3..10", "--shard", std::to_string(k) + "/3",
                                      "--json", files.back()}));
         ASSERT_EQ(shard.code, 0) << shard.err;
         EXPECT_NE(shard.out.find("(shard " + std::to_string(k) + "/3)"), std::string::npos);
     }
     // Merge order must not matter either.
-    Ran merged = merge({files[2], files[0], files[1], "--json", path("merged.json")});
+    SweepRan merged = merge({files[2], files[0], files[1], "--json", path("merged.json")});
     ASSERT_EQ(merged.code, 0) << merged.err;
     EXPECT_EQ(merged.out, whole.out);
     // The merged JSON carries the same records as the unsharded one, fingerprints included.
@@ -144,7 +144,7 @@ TEST_F(SweepTest, ThreeShardsMergedEqualOneUnshardedSweep) {
     for (const auto& entry : fs::directory_iterator(dir_))
         EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
     // A missing shard shows in the table.
-    Ran partial = merge({files[0], files[1]});
+    SweepRan partial = merge({files[0], files[1]});
     EXPECT_NE(partial.out.find("seeds missing"), std::string::npos) << partial.out;
 }
 
@@ -162,7 +162,7 @@ TEST_F(SweepTest, BadArgumentsGive254AndOneLine) {
                                                {"--seeds", "1.."},
                                                {"--node-count", "3"},
                                                {"--seeds", "0..99999999999"}}) {
-        Ran ran = sweep(args);
+        SweepRan ran = sweep(args);
         EXPECT_EQ(ran.code, 254) << args.back() << ": " << ran.out;
         EXPECT_EQ(ran.err.rfind("millpond sweep: ", 0), 0u) << ran.err;
         EXPECT_EQ(std::count(ran.err.begin(), ran.err.end(), '\n'), 1) << ran.err;
@@ -176,23 +176,23 @@ TEST_F(SweepTest, BadArgumentsGive254AndOneLine) {
 // nothing else), not found out after the whole sweep; merge likewise before reading its inputs.
 TEST_F(SweepTest, UnwritableJsonIsRefusedBeforeAnyRun) {
     const std::string missing = path("no-such-dir/sweep.json");
-    Ran ran = sweep(with(kKv, {"--seeds", "1..2", "--json", missing}));
+    SweepRan ran = sweep(with(kKv, {"--seeds", "1..2", "--json", missing}));
     EXPECT_EQ(ran.code, 254);
     EXPECT_EQ(ran.err, "millpond sweep: --json: cannot write '" + missing + "': no directory '" +
                            path("no-such-dir") + "'\n");
     EXPECT_TRUE(ran.out.empty());
-    Ran into_directory = sweep(with(kKv, {"--seeds", "1..2", "--json", dir_.string()}));
+    SweepRan into_directory = sweep(with(kKv, {"--seeds", "1..2", "--json", dir_.string()}));
     EXPECT_EQ(into_directory.code, 254);
     EXPECT_EQ(into_directory.err,
               "millpond sweep: --json: '" + dir_.string() + "' is a directory\n");
-    Ran merged = merge({path("absent.json"), "--json", missing});
+    SweepRan merged = merge({path("absent.json"), "--json", missing});
     EXPECT_EQ(merged.code, 254);
     EXPECT_EQ(merged.err.rfind("millpond merge: --json: cannot write", 0), 0u) << merged.err;
     EXPECT_FALSE(fs::exists(path("no-such-dir")));
 }
 
 TEST_F(SweepTest, BrokenMemoryDesignOnThreeNodesFailsWithReplayableSeeds) {
-    Ran ran = sweep(with(kBrokenMemory, {"--seeds", "1..3", "--json", path("broken.json")}));
+    SweepRan ran = sweep(with(kBrokenMemory, {"--seeds", "1..3", "--json", path("broken.json")}));
     ASSERT_EQ(ran.code, 1) << ran.out << ran.err;
     EXPECT_NE(ran.out.find("failing:      3 seeds\n"), std::string::npos) << ran.out;
     const std::string repro =
@@ -220,8 +220,8 @@ TEST_F(SweepTest, BrokenMemoryDesignOnThreeNodesFailsWithReplayableSeeds) {
 }
 
 TEST_F(SweepTest, FailFastCoversSeedsUpToTheFirstFailureWhateverTheJobs) {
-    Ran one = sweep(with(kBrokenMemory, {"--seeds", "1..12", "--fail-fast", "--jobs", "1"}));
-    Ran three = sweep(with(kBrokenMemory, {"--seeds", "1..12", "--fail-fast", "--jobs", "3"}));
+    SweepRan one = sweep(with(kBrokenMemory, {"--seeds", "1..12", "--fail-fast", "--jobs", "1"}));
+    SweepRan three = sweep(with(kBrokenMemory, {"--seeds", "1..12", "--fail-fast", "--jobs", "3"}));
     EXPECT_EQ(one.code, 1);
     EXPECT_EQ(one.out, three.out);
     EXPECT_NE(one.out.find("runs:         1 of 12 (--fail-fast"), std::string::npos) << one.out;
@@ -255,7 +255,7 @@ TEST_F(SweepTest, MergeRefusesMixedOptionsOverlapsAndNamesBadFiles) {
                            {{"missing.json"}, "missing.json: cannot read"}}) {
         std::vector<std::string> paths;
         for (const auto& file : files) paths.push_back(path(file));
-        Ran ran = merge(paths);
+        SweepRan ran = merge(paths);
         EXPECT_EQ(ran.code, 254) << expected;
         EXPECT_NE(ran.err.find(expected), std::string::npos) << ran.err;
         EXPECT_EQ(std::count(ran.err.begin(), ran.err.end(), '\n'), 1) << ran.err;

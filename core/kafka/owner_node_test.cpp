@@ -24,15 +24,15 @@ ClusterOptions owner_options(int node_count, Instant latency_us_max = 0, std::ui
     return options;
 }
 
-constexpr Instant kWindowUs = OwnerNode::kFreshnessWindowUsDefault;
+constexpr Instant kOwnerWindowUs = OwnerNode::kFreshnessWindowUsDefault;
 
 TEST(OwnerNode, KeepsTheClientContract) {
     Cluster cluster(owner_options(3, 500));
     expect_dense_offsets(cluster);
-    expect_polls_contiguous(cluster, kWindowUs);
-    expect_commits_monotone(cluster, true, kWindowUs);
+    expect_polls_contiguous(cluster, kOwnerWindowUs);
+    expect_commits_monotone(cluster, true, kOwnerWindowUs);
     expect_malformed_rejected(cluster);
-    expect_poll_cap(cluster, kWindowUs);
+    expect_poll_cap(cluster, kOwnerWindowUs);
     EXPECT_TRUE(cluster.violations().empty()) << cluster.violations().front();
 }
 
@@ -112,7 +112,7 @@ TEST(OwnerNode, ForwardsToTheOwnerAndRelaysTheReply) {
     EXPECT_EQ(cluster.server_messages(), before);
     send(cluster, owner, key, "w");
     EXPECT_EQ(poll(cluster, other, {{key, 3}})["msgs"], json::object()) << "stale, within bound";
-    cluster.run_for(kWindowUs);
+    cluster.run_for(kOwnerWindowUs);
     EXPECT_EQ(poll(cluster, other, {{key, 3}})["msgs"], json({{key, {{3, "w"}}}}));
     EXPECT_EQ(cluster.server_messages() - before, 2);
     // Commits forward, lists forward, and a commit not above the known one stays local.
@@ -143,18 +143,18 @@ TEST(OwnerNode, UnreachableOwner) {
     EXPECT_TRUE(cluster.violations().empty()) << cluster.violations().front();
 }
 
-struct ModelCase {
+struct OwnerModelCase {
     int node_count;
     Instant latency_us_max;
     double msgs_per_op_max;  // a regression bound, about 15% above what it costs now
 };
 
-class OwnerModel : public ::testing::TestWithParam<ModelCase> {};
+class OwnerModel : public ::testing::TestWithParam<OwnerModelCase> {};
 
 // Artemis's owner cost 1.18 at 2 nodes; every shape here stays under it, most of what is left
 // being forwarded sends.
 TEST_P(OwnerModel, WorkloadHasNoAnomaliesAndCostsFewerThanArtemis) {
-    const ModelCase param = GetParam();
+    const OwnerModelCase param = GetParam();
     Cluster cluster(owner_options(param.node_count, param.latency_us_max, 3));
     WorkloadOptions options;
     options.duration_us = 4'000'000;
@@ -173,8 +173,8 @@ TEST_P(OwnerModel, WorkloadHasNoAnomaliesAndCostsFewerThanArtemis) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, OwnerModel,
-                         ::testing::Values(ModelCase{2, 0, 0.75}, ModelCase{3, 1'000, 1.0},
-                                           ModelCase{5, 2'000, 1.27}));
+                         ::testing::Values(OwnerModelCase{2, 0, 0.75}, OwnerModelCase{3, 1'000, 1.0},
+                                           OwnerModelCase{5, 2'000, 1.27}));
 
 TEST(OwnerNode, WorkloadSurvivesAPartition) {
     Cluster cluster(owner_options(3, 1'000, 5));

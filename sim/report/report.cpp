@@ -1,7 +1,6 @@
 #include "report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "core/assert.hpp"
+#include "sim/decimal_text.hpp"
 #include "sim/lamport/lamport.hpp"
 #include "sim/report/evidence.hpp"
 #include "sim/report/plots.hpp"
@@ -17,6 +17,7 @@
 namespace millpond::report {
 
 namespace fs = std::filesystem;
+using sim::fixed;
 
 namespace {
 
@@ -28,12 +29,6 @@ std::string shorten(const std::string& text, std::size_t bytes_max) {
     std::size_t cut = bytes_max;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     return text.substr(0, cut) + " …";
-}
-
-std::string fixed(double value, int decimals) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-    return buffer;
 }
 
 bool write_file(const fs::path& path, const std::string& content, std::string* error) {
