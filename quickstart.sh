@@ -91,12 +91,15 @@ case "${1:-}" in
     test)
         install_missing
         # Keeps `run`'s profile-guided build when there is one (no rebuild), else plain Release.
-        if [ -f build/pgo-trained ]; then build build -DMILLPOND_PGO=USE; else build build -DMILLPOND_PGO=OFF; fi
+        # Test programs as unity builds (CMakeLists.txt, MILLPOND_UNITY_TESTS): a fresh build of
+        # everything is most of this command's time.
+        if [ -f build/pgo-trained ]; then build build -DMILLPOND_PGO=USE -DMILLPOND_UNITY_TESTS=ON
+        else build build -DMILLPOND_PGO=OFF -DMILLPOND_UNITY_TESTS=ON; fi
         ctest --test-dir build --output-on-failure -j "$jobs"
         # Long sweeps (tests labelled `long`) ran above; under the sanitizers they would take
         # most of an hour, so that pass leaves them out.
         echo "--- again under AddressSanitizer + UndefinedBehaviorSanitizer (without label long) ---"
-        build build-sanitize -DMILLPOND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+        build build-sanitize -DMILLPOND_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DMILLPOND_UNITY_TESTS=ON
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
             LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp:print_suppressions=0" \
             ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -LE long
